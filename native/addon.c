@@ -1,0 +1,332 @@
+// N-API glue: argument decoding only. Mechanisms live in ptrace_platform.c,
+// memfile.c and hostio.c. Every function returns a number (a result or a
+// negative errno) and never allocates a JavaScript object on the hot path.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <node_api.h>
+#include <uv.h>
+
+#include "hostio.h"
+#include "memfile.h"
+#include "platform.h"
+
+#define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
+
+static napi_value num(napi_env env, double v) {
+  napi_value r;
+  napi_create_double(env, v, &r);
+  return r;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
+  if (argc < want) {
+    napi_throw_type_error(env, NULL, "tsvisor native: missing argument");
+    return -1;
+  }
+  return 0;
+}
+
+static long arg_long(napi_env env, napi_value v) {
+  int64_t x = 0;
+  napi_get_value_int64(env, v, &x);
+  return (long)x;
+}
+
+// A byte range of an ArrayBuffer or TypedArray, bounds-checked.
+static void *arg_bytes(napi_env env, napi_value v, size_t off, size_t len) {
+  void *data = NULL;
+  size_t size = 0;
+  bool is_ab = false, is_ta = false;
+  napi_is_arraybuffer(env, v, &is_ab);
+  if (is_ab) {
+    napi_get_arraybuffer_info(env, v, &data, &size);
+  } else {
+    napi_is_typedarray(env, v, &is_ta);
+    if (!is_ta) return NULL;
+    napi_typedarray_type type;
+    size_t length, byte_offset;
+    napi_value ab;
+    napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &byte_offset);
+    void *abdata;
+    napi_get_arraybuffer_info(env, ab, &abdata, &size);
+    size -= byte_offset;
+  }
+  if (off > size || len > size - off) return NULL;
+  return (char *)data + off;
+}
+
+// --- MemoryFile -------------------------------------------------------------------
+static napi_value js_memfile_create(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, memfile_create(arg_long(env, a[0])));
+}
+
+static void unmap_window(napi_env env, void *data, void *hint) {
+  munmap(data, (size_t)(uintptr_t)hint);
+}
+
+static napi_value js_memfile_window(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  long len = arg_long(env, a[2]);
+  void *p = memfile_map((int)arg_long(env, a[0]), arg_long(env, a[1]), len);
+  if (!p) { napi_throw_error(env, NULL, "tsvisor native: cannot map the memory file"); return NULL; }
+  napi_value ab;
+  CHECK(napi_create_external_arraybuffer(env, p, len, unmap_window, (void *)(uintptr_t)len, &ab));
+  return ab;
+}
+
+static napi_value js_memfile_punch(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  return num(env, memfile_punch((int)arg_long(env, a[0]), arg_long(env, a[1]), arg_long(env, a[2])));
+}
+
+// --- stubs and threads ---------------------------------------------------------------
+static napi_value js_stub_page(napi_env env, napi_callback_info info) {
+  uintptr_t a;
+  int r = platform_stub_page_init(&a);
+  return num(env, r ? r : (double)a);
+}
+
+static napi_value js_stub_create(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  int *out = arg_bytes(env, a[1], 0, 8);
+  if (!out) { napi_throw_type_error(env, NULL, "stubCreate: out must hold 2 int32"); return NULL; }
+  int h, pid;
+  int r = platform_stub_create((int)arg_long(env, a[0]), &h, &pid);
+  if (r == 0) { out[0] = h; out[1] = pid; }
+  return num(env, r);
+}
+
+static napi_value js_stub_syscall(napi_env env, napi_callback_info info) {
+  napi_value a[8];
+  if (get_args(env, info, 8, a)) return NULL;
+  long v[7];
+  for (int i = 0; i < 7; i++) v[i] = arg_long(env, a[i + 1]);
+  return num(env, (double)platform_stub_syscall((int)arg_long(env, a[0]), v));
+}
+
+static napi_value js_stub_destroy(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, platform_stub_destroy((int)arg_long(env, a[0])));
+}
+
+static napi_value js_stub_kill(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, platform_stub_kill((int)arg_long(env, a[0])));
+}
+
+// References keeping each thread's shared buffers alive while the tracer uses them.
+#define MAX_THREADS 4096
+static napi_ref thread_refs[MAX_THREADS][2];
+
+static napi_value js_thread_create(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  uint64_t *regs = arg_bytes(env, a[1], 0, PLATFORM_REGS_WORDS * 8);
+  void *fp = arg_bytes(env, a[2], 0, PLATFORM_FP_BYTES);
+  int *out = arg_bytes(env, a[3], 0, 8);
+  if (!regs || !fp || !out) {
+    napi_throw_type_error(env, NULL, "threadCreate: bad buffers");
+    return NULL;
+  }
+  int h, tid;
+  int r = platform_thread_create((int)arg_long(env, a[0]), regs, fp, &h, &tid);
+  if (r == 0) {
+    if (h < MAX_THREADS) {
+      napi_create_reference(env, a[1], 1, &thread_refs[h][0]);
+      napi_create_reference(env, a[2], 1, &thread_refs[h][1]);
+    }
+    out[0] = h; out[1] = tid;
+  }
+  return num(env, r);
+}
+
+static napi_value js_thread_resume(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, platform_thread_resume((int)arg_long(env, a[0])));
+}
+
+static napi_value js_thread_exit(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, platform_thread_exit((int)arg_long(env, a[0])));
+}
+
+static napi_value js_thread_fp(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  return num(env, platform_thread_fp((int)arg_long(env, a[0]), (int)arg_long(env, a[1])));
+}
+
+static napi_value js_thread_release(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  int h = (int)arg_long(env, a[0]);
+  int r = platform_thread_release(h);
+  if (r == 0 && h >= 0 && h < MAX_THREADS) {
+    for (int i = 0; i < 2; i++) {
+      if (thread_refs[h][i]) { napi_delete_reference(env, thread_refs[h][i]); thread_refs[h][i] = NULL; }
+    }
+  }
+  return num(env, r);
+}
+
+// --- events ------------------------------------------------------------------------------
+static napi_value js_take_event(napi_env env, napi_callback_info info) {
+  if (platform_event_fd() < 0) return num(env, -1);
+  return num(env, platform_take_event());
+}
+
+// Blocks the JavaScript thread for at most timeoutMs waiting for a guest event,
+// returning early (0) when libuv has I/O ready so Node's own work is not starved.
+static napi_value js_wait_event(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  double ms = 0;
+  napi_get_value_double(env, a[0], &ms);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  struct pollfd p[2] = {{platform_event_fd(), POLLIN, 0}, {uv_backend_fd(loop), POLLIN, 0}};
+  struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
+  int r = ppoll(p, 2, ms < 0 ? NULL : &ts, NULL);
+  if (r < 0) return num(env, -errno);
+  return num(env, (p[0].revents & POLLIN) ? 1 : 0);
+}
+
+static uv_poll_t event_poll;
+static int event_poll_active;
+static napi_env watch_env;
+static napi_ref watch_cb;
+static napi_async_context watch_ctx;
+
+static void on_event_readable(uv_poll_t *h, int status, int events) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(watch_env, &scope);
+  napi_value cb, global, res;
+  napi_get_reference_value(watch_env, watch_cb, &cb);
+  napi_get_global(watch_env, &global);
+  napi_make_callback(watch_env, watch_ctx, global, cb, 0, NULL, &res);
+  napi_close_handle_scope(watch_env, scope);
+}
+
+static napi_value js_watch_events(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  if (event_poll_active) return num(env, -EBUSY);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  watch_env = env;
+  CHECK(napi_create_reference(env, a[0], 1, &watch_cb));
+  napi_value name;
+  napi_create_string_utf8(env, "tsvisor-events", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_async_init(env, NULL, name, &watch_ctx));
+  if (platform_event_fd() < 0) return num(env, -errno);
+  uv_poll_init(loop, &event_poll, platform_event_fd());
+  uv_poll_start(&event_poll, UV_READABLE, on_event_readable);
+  event_poll_active = 1;
+  return num(env, 0);
+}
+
+static void poll_closed(uv_handle_t *h) { event_poll_active = 0; }
+
+static napi_value js_unwatch_events(napi_env env, napi_callback_info info) {
+  if (!event_poll_active) return num(env, 0);
+  uv_poll_stop(&event_poll);
+  uv_close((uv_handle_t *)&event_poll, poll_closed);
+  napi_delete_reference(env, watch_cb);
+  napi_async_destroy(env, watch_ctx);
+  return num(env, 0);
+}
+
+// --- host I/O ---------------------------------------------------------------------------
+static napi_value js_host_rw(napi_env env, napi_callback_info info, int write, int positional) {
+  napi_value a[5];
+  if (get_args(env, info, positional ? 5 : 4, a)) return NULL;
+  int fd = (int)arg_long(env, a[0]);
+  long off = arg_long(env, a[2]), len = arg_long(env, a[3]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  void *p = arg_bytes(env, a[1], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  long r;
+  if (positional) {
+    long pos = arg_long(env, a[4]);
+    r = write ? hostio_pwrite(fd, p, len, pos) : hostio_pread(fd, p, len, pos);
+  } else {
+    r = write ? hostio_write(fd, p, len) : hostio_read(fd, p, len);
+  }
+  return num(env, (double)r);
+}
+static napi_value js_host_read(napi_env e, napi_callback_info i) { return js_host_rw(e, i, 0, 0); }
+static napi_value js_host_write(napi_env e, napi_callback_info i) { return js_host_rw(e, i, 1, 0); }
+static napi_value js_host_pread(napi_env e, napi_callback_info i) { return js_host_rw(e, i, 0, 1); }
+static napi_value js_host_pwrite(napi_env e, napi_callback_info i) { return js_host_rw(e, i, 1, 1); }
+
+static napi_value js_host_getrandom(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  long off = arg_long(env, a[1]), len = arg_long(env, a[2]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  void *p = arg_bytes(env, a[0], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, (double)hostio_getrandom(p, len));
+}
+
+static napi_value js_host_clock(napi_env env, napi_callback_info info, int res) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  double *out = arg_bytes(env, a[1], 0, 16);
+  if (!out) return num(env, -EFAULT);
+  int clk = (int)arg_long(env, a[0]);
+  return num(env, res ? hostio_clock_getres(clk, out) : hostio_clock_gettime(clk, out));
+}
+static napi_value js_host_clock_gettime(napi_env e, napi_callback_info i) { return js_host_clock(e, i, 0); }
+static napi_value js_host_clock_getres(napi_env e, napi_callback_info i) { return js_host_clock(e, i, 1); }
+
+#define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      FN("memfileCreate", js_memfile_create),
+      FN("memfileWindow", js_memfile_window),
+      FN("memfilePunch", js_memfile_punch),
+      FN("stubPage", js_stub_page),
+      FN("stubCreate", js_stub_create),
+      FN("stubSyscall", js_stub_syscall),
+      FN("stubDestroy", js_stub_destroy),
+      FN("stubKill", js_stub_kill),
+      FN("threadCreate", js_thread_create),
+      FN("threadResume", js_thread_resume),
+      FN("threadExit", js_thread_exit),
+      FN("threadFp", js_thread_fp),
+      FN("threadRelease", js_thread_release),
+      FN("takeEvent", js_take_event),
+      FN("waitEvent", js_wait_event),
+      FN("watchEvents", js_watch_events),
+      FN("unwatchEvents", js_unwatch_events),
+      FN("hostRead", js_host_read),
+      FN("hostWrite", js_host_write),
+      FN("hostPread", js_host_pread),
+      FN("hostPwrite", js_host_pwrite),
+      FN("hostGetrandom", js_host_getrandom),
+      FN("hostClockGettime", js_host_clock_gettime),
+      FN("hostClockGetres", js_host_clock_getres),
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,30 @@
+// Native platform mechanisms shared by the N-API glue (addon.c).
+#pragma once
+#include <stdint.h>
+
+// Per-thread shared register block (u64 words), owned by JavaScript:
+//   [0, 27)  struct user_regs_struct (r15 … gs), as PTRACE_GETREGS lays it out
+//   [27, 31) event: kind, info0, info1, info2 (see PLATFORM_EV_*)
+#define PLATFORM_REGS_GP 27
+#define PLATFORM_REGS_WORDS 32
+#define PLATFORM_FP_BYTES 4096
+
+#define PLATFORM_EV_SYSCALL 1
+#define PLATFORM_EV_SIGNAL 2  // info0 = signo, info1 = si_code, info2 = si_addr
+#define PLATFORM_EV_EXIT 3    // info0 = raw wait status
+
+// The MemoryFile descriptor number inside every stub.
+#define PLATFORM_STUB_MEMFD 3
+
+int platform_stub_page_init(uintptr_t *out);
+int platform_event_fd(void);
+int platform_take_event(void);
+int platform_stub_create(int memfd, int *handle_out, int *pid_out);
+long platform_stub_syscall(int handle, const long *nr_and_args);
+int platform_stub_destroy(int handle);
+int platform_stub_kill(int handle);
+int platform_thread_create(int stub_handle, uint64_t *regs, void *fp, int *handle_out, int *tid_out);
+int platform_thread_resume(int handle);
+int platform_thread_exit(int handle);
+int platform_thread_fp(int handle, int set);
+int platform_thread_release(int handle);

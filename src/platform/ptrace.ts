@@ -1,0 +1,98 @@
+// The ptrace platform (DESIGN.md: Platforms): a stub process per address space,
+// a native tracer thread per guest thread, PTRACE_SYSEMU so that no guest
+// syscall ever runs on the host. The mechanism is native/ptrace_platform.c.
+import { native, type NativeAddon } from './native.js';
+import { FP_STATE_BYTES, REGS_WORDS, type AddressSpace, type Context, type Platform } from './platform.js';
+
+const SYS_mmap = 9;
+const SYS_mprotect = 10;
+const SYS_munmap = 11;
+const MAP_SHARED = 0x01;
+const MAP_FIXED = 0x10;
+/** The MemoryFile's descriptor number inside the stub (native/platform.h). */
+const STUB_MEMFD = 3;
+
+class PtraceAddressSpace implements AddressSpace {
+  readonly maxAddress: number;
+  private alive = true;
+  constructor(private readonly n: NativeAddon, readonly handle: number, readonly pid: number, stubPage: number) {
+    this.maxAddress = stubPage;
+  }
+  map(addr: number, length: number, prot: number, fileOffset: number): number {
+    const r = this.n.stubSyscall(this.handle, SYS_mmap, addr, length, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOffset);
+    return r < 0 ? r : 0;
+  }
+  unmap(addr: number, length: number): number {
+    return this.n.stubSyscall(this.handle, SYS_munmap, addr, length, 0, 0, 0, 0);
+  }
+  protect(addr: number, length: number, prot: number): number {
+    return this.n.stubSyscall(this.handle, SYS_mprotect, addr, length, prot, 0, 0, 0);
+  }
+  destroy(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.n.stubDestroy(this.handle);
+  }
+}
+
+class PtraceContext implements Context {
+  readonly regs32: Uint32Array;
+  readonly regs64: BigUint64Array;
+  readonly fpState: Uint8Array;
+  constructor(private readonly n: NativeAddon, readonly handle: number, readonly hostTid: number, regs: ArrayBuffer, fp: ArrayBuffer) {
+    this.regs32 = new Uint32Array(regs);
+    this.regs64 = new BigUint64Array(regs);
+    this.fpState = new Uint8Array(fp);
+  }
+  resume(): void { this.n.threadResume(this.handle); }
+  exit(): void { this.n.threadExit(this.handle); }
+  fetchFpState(): number { return this.n.threadFp(this.handle, 0); }
+  storeFpState(): number { return this.n.threadFp(this.handle, 1); }
+  release(): void { this.n.threadRelease(this.handle); }
+}
+
+export class PtracePlatform implements Platform {
+  readonly name = 'ptrace';
+  private readonly n = native();
+  private readonly contexts: (PtraceContext | undefined)[] = [];
+  private readonly out = new Int32Array(2);
+  private watching = false;
+
+  newAddressSpace(memfd: number): AddressSpace | number {
+    const page = this.n.stubPage();
+    if (page < 0) return page;
+    const r = this.n.stubCreate(memfd, this.out);
+    if (r < 0) return r;
+    return new PtraceAddressSpace(this.n, this.out[0], this.out[1], page);
+  }
+
+  newContext(as: AddressSpace): Context | number {
+    const regs = new ArrayBuffer(REGS_WORDS * 8);
+    const fp = new ArrayBuffer(FP_STATE_BYTES);
+    const r = this.n.threadCreate((as as PtraceAddressSpace).handle, regs, fp, this.out);
+    if (r < 0) return r;
+    const ctx = new PtraceContext(this.n, this.out[0], this.out[1], regs, fp);
+    this.contexts[ctx.handle] = ctx;
+    return ctx;
+  }
+
+  takeStopped(): Context | undefined {
+    const h = this.n.takeEvent();
+    return h < 0 ? undefined : this.contexts[h];
+  }
+
+  waitStopped(timeoutMs: number): boolean {
+    return this.n.waitEvent(timeoutMs) === 1;
+  }
+
+  onReady(fn: () => void): void {
+    if (this.watching) this.n.unwatchEvents();
+    this.n.watchEvents(fn);
+    this.watching = true;
+  }
+
+  close(): void {
+    if (this.watching) this.n.unwatchEvents();
+    this.watching = false;
+  }
+}
