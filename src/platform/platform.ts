@@ -27,9 +27,13 @@ export interface AddressSpace {
   map(addr: number, length: number, prot: number, fileOffset: number): number;
   unmap(addr: number, length: number): number;
   protect(addr: number, length: number, prot: number): number;
+  /** Host pid of the stub process (for host CPU clocks and logs). */
+  readonly hostPid: number;
   /** Highest address (exclusive) a guest mapping may use. */
   readonly maxAddress: number;
-  /** Kills every thread of this address space and frees it. */
+  /** Kills every thread of this address space at once (SIGKILL to the stub); returns without waiting. */
+  kill(): void;
+  /** Frees the address space; call once every context in it has reported Exit. */
   destroy(): void;
 }
 

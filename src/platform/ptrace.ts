@@ -15,7 +15,7 @@ const STUB_MEMFD = 3;
 class PtraceAddressSpace implements AddressSpace {
   readonly maxAddress: number;
   private alive = true;
-  constructor(private readonly n: NativeAddon, readonly handle: number, readonly pid: number, stubPage: number) {
+  constructor(private readonly n: NativeAddon, readonly handle: number, readonly hostPid: number, stubPage: number) {
     this.maxAddress = stubPage;
   }
   map(addr: number, length: number, prot: number, fileOffset: number): number {
@@ -27,6 +27,9 @@ class PtraceAddressSpace implements AddressSpace {
   }
   protect(addr: number, length: number, prot: number): number {
     return this.n.stubSyscall(this.handle, SYS_mprotect, addr, length, prot, 0, 0, 0);
+  }
+  kill(): void {
+    if (this.alive) this.n.stubKill(this.handle);
   }
   destroy(): void {
     if (!this.alive) return;

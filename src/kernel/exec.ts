@@ -1,0 +1,97 @@
+// Creating a process from an executable image: a fresh address space, the ELF
+// loaded with its initial stack, and the first thread with clean registers.
+import { loadProgram } from '../loader/load_program.js';
+import { MemoryManager } from '../mm/memory_manager.js';
+import { Reg, type Context } from '../platform/platform.js';
+import { setReg } from '../syscalls/args.js';
+import type { FdTable } from '../vfs/fd_table.js';
+import { Credentials } from './creds.js';
+import type { Kernel } from './kernel.js';
+import { Limits } from './limits.js';
+import { Task } from './task.js';
+import { ThreadGroup } from './thread_group.js';
+
+export interface ProcessSpec {
+  /** Absolute path of the executable (what /proc/self/exe shows). */
+  exe: string;
+  bytes: Uint8Array;
+  argv: string[];
+  envp: string[];
+  cwd: string;
+  fds: FdTable;
+  creds?: Credentials;
+}
+
+/** Clears the general registers and sets the entry state of a new program (ABI: rdx = 0, rsp = stack). */
+function initRegisters(ctx: Context, entry: number, sp: number): void {
+  const r = ctx.regs32;
+  const keep = [Reg.CS, Reg.SS, Reg.DS, Reg.ES, Reg.FS, Reg.GS];
+  for (let i = 0; i < Reg.EV_KIND; i++) {
+    if (keep.includes(i)) continue;
+    r[i * 2] = 0;
+    r[i * 2 + 1] = 0;
+  }
+  // orig_rax = -1: no syscall to restart.
+  r[Reg.ORIG_RAX * 2] = 0xffffffff;
+  r[Reg.ORIG_RAX * 2 + 1] = 0xffffffff;
+  setReg(r, Reg.RIP, entry);
+  setReg(r, Reg.RSP, sp);
+  setReg(r, Reg.EFLAGS, 0x202);
+}
+
+/**
+ * Resets the FP/SSE/AVX state to the power-on values (FCW 0x37f, MXCSR
+ * 0x1f80, all registers zero): the stub thread starts with whatever the
+ * sentry's thread held, which must never leak into the guest.
+ */
+function resetFpState(ctx: Context): number {
+  const size = ctx.fetchFpState();
+  if (size < 0) return size;
+  const fp = ctx.fpState;
+  const v = new DataView(fp.buffer, fp.byteOffset, fp.byteLength);
+  fp.fill(0, 0, 512);
+  v.setUint16(0, 0x37f, true); // FCW
+  v.setUint32(24, 0x1f80, true); // MXCSR
+  v.setUint32(28, 0xffff, true); // MXCSR_MASK (ignored on restore)
+  if (size > 512) {
+    // XSAVE header: XSTATE_BV = x87|SSE; every other component in its init state.
+    fp.fill(0, 512, size);
+    v.setUint32(512, 3, true);
+  }
+  return ctx.storeFpState();
+}
+
+export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | number {
+  const as = k.platform.newAddressSpace(k.memoryFile.fd);
+  if (typeof as === 'number') return as;
+  const mm = new MemoryManager(k.memoryFile, as);
+  const creds = spec.creds ?? new Credentials();
+  const loaded = loadProgram(mm, spec.bytes, {
+    argv: spec.argv,
+    envp: spec.envp,
+    execfn: spec.exe,
+    uid: creds.uid,
+    euid: creds.euid,
+    gid: creds.gid,
+    egid: creds.egid,
+  });
+  if (typeof loaded === 'number') {
+    mm.destroy();
+    as.destroy();
+    return loaded;
+  }
+  const pid = k.allocatePid();
+  const tg = new ThreadGroup(pid, 0, mm, as, spec.fds, new Limits(), { exe: spec.exe, argv: spec.argv, envp: spec.envp }, spec.cwd);
+  const ctx = k.platform.newContext(as);
+  if (typeof ctx === 'number') {
+    mm.destroy();
+    as.destroy();
+    return ctx;
+  }
+  initRegisters(ctx, loaded.entry, loaded.sp);
+  const fp = resetFpState(ctx);
+  if (fp < 0) k.log.warn(`cannot reset the FP state of a new thread: errno ${-fp}`);
+  k.addTask(new Task(pid, tg, ctx, creds));
+  return tg;
+}
+

@@ -1,0 +1,29 @@
+// Signal dispositions of a process, recorded faithfully from rt_sigaction.
+// Delivery comes with the signals issue; this issue only stores and returns them.
+
+/** One struct k_sigaction as the kernel stores it (handler, flags, restorer, mask). */
+export interface SigAction {
+  handler: number;
+  flags: number;
+  restorer: number;
+  maskLo: number;
+  maskHi: number;
+}
+
+export const NSIG = 64;
+
+export class SignalActions {
+  private readonly table: SigAction[] = [];
+
+  constructor() {
+    for (let i = 0; i <= NSIG; i++) this.table.push({ handler: 0, flags: 0, restorer: 0, maskLo: 0, maskHi: 0 });
+  }
+
+  get(sig: number): SigAction {
+    return this.table[sig];
+  }
+
+  set(sig: number, a: SigAction): void {
+    this.table[sig] = { ...a };
+  }
+}

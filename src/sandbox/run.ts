@@ -1,0 +1,102 @@
+// Boots a sandbox for one host program (`tsvisor do`, and the library's
+// run()): a kernel, the init process with the caller's stdio, and the run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Errno } from '../abi/linux/errno.js';
+import { HostStdioFile } from '../fs/host_stdio.js';
+import { createProcess } from '../kernel/exec.js';
+import { Kernel, type ExitResult } from '../kernel/kernel.js';
+import { KernelLog } from '../kernel/log.js';
+import { buildSyscallTable } from '../syscalls/table.js';
+import { FdTable } from '../vfs/fd_table.js';
+
+export interface SandboxOptions {
+  /** argv[0] is the program: a path, or a name searched in PATH. */
+  argv: string[];
+  env: string[];
+  cwd: string;
+  hostname?: string;
+  debug?: boolean;
+  debugLog?: string;
+  strace?: boolean;
+  /** Host descriptors for the guest's 0, 1, 2 (default: this process's). */
+  stdio?: [number, number, number];
+  memoryLimit?: number;
+}
+
+/** A failure to start the program, with the status a shell would give (126, 127). */
+export class SandboxError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+/** Finds the program as execvp(3) would, in the caller's PATH. */
+function resolveProgram(prog: string, env: string[]): string {
+  if (prog.includes('/')) return path.resolve(prog);
+  const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  for (const dir of pathVar.split(':')) {
+    const candidate = path.resolve(dir || '.', prog);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  throw new SandboxError(`${prog}: command not found`, 127);
+}
+
+/** Host file flags (O_ACCMODE and status flags) of an inherited descriptor, from /proc. */
+function hostFdFlags(fd: number, fallback: number): number {
+  try {
+    const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    const m = /^flags:\s+([0-7]+)/m.exec(info);
+    if (m) return parseInt(m[1], 8) & ~0o2000000; // O_CLOEXEC is a descriptor flag
+  } catch {
+    // not open
+  }
+  return fallback;
+}
+
+export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
+  const exe = resolveProgram(opts.argv[0], opts.env);
+  let bytes: Buffer;
+  let realExe: string;
+  try {
+    realExe = fs.realpathSync(exe);
+    const st = fs.statSync(realExe);
+    if (st.isDirectory()) throw new SandboxError(`${opts.argv[0]}: is a directory`, 126);
+    fs.accessSync(realExe, fs.constants.X_OK);
+    bytes = fs.readFileSync(realExe);
+  } catch (e) {
+    if (e instanceof SandboxError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SandboxError(`${opts.argv[0]}: no such file or directory`, 127);
+    throw new SandboxError(`${opts.argv[0]}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`, 126);
+  }
+
+  const log = new KernelLog({ debug: opts.debug, debugLog: opts.debugLog, strace: opts.strace });
+  const kernel = new Kernel({ log, hostname: opts.hostname, memoryLimit: opts.memoryLimit });
+  kernel.setSyscallTable(buildSyscallTable(kernel));
+
+  const fds = new FdTable();
+  const stdio = opts.stdio ?? [0, 1, 2];
+  const names = ['stdin', 'stdout', 'stderr'];
+  for (let i = 0; i < 3; i++) {
+    const flags = hostFdFlags(stdio[i], i === 0 ? 0o100000 : 0o100001);
+    fds.installAt(i, new HostStdioFile(stdio[i], flags, `host:${names[i]}`), false);
+  }
+
+  const tg = createProcess(kernel, { exe: realExe, bytes, argv: opts.argv, envp: opts.env, cwd: opts.cwd, fds });
+  if (typeof tg === 'number') {
+    log.close();
+    const why = tg === -Errno.ENOEXEC ? 'exec format error' : `cannot start (errno ${-tg})`;
+    throw new SandboxError(`${opts.argv[0]}: ${why}`, 126);
+  }
+  log.debug(`sandbox started: pid ${tg.pid} ${JSON.stringify(opts.argv)} (stub host pid ${tg.as.hostPid})`);
+  const result = await kernel.run(tg);
+  log.debug(`sandbox finished: ${JSON.stringify(result)}`);
+  log.close();
+  return result;
+}

@@ -1,0 +1,109 @@
+// Process and thread lifetime and per-thread state: exit, exit_group,
+// arch_prctl, set_tid_address, robust lists, rseq, prctl.
+import { Errno } from '../abi/linux/errno.js';
+import { SYS } from '../abi/linux/syscalls.js';
+import { NO_RESUME, type Kernel } from '../kernel/kernel.js';
+import { Reg } from '../platform/platform.js';
+import { getReg, setReg } from './args.js';
+import { scratch, scratchView } from './scratch.js';
+import type { SyscallTable } from './table.js';
+
+const ARCH_SET_GS = 0x1001;
+const ARCH_SET_FS = 0x1002;
+const ARCH_GET_FS = 0x1003;
+const ARCH_GET_GS = 0x1004;
+/** sizeof(struct robust_list_head) on x86-64. */
+const ROBUST_LIST_HEAD_SIZE = 24;
+const PR_SET_NAME = 15;
+const PR_GET_NAME = 16;
+const PR_GET_DUMPABLE = 3;
+const PR_SET_DUMPABLE = 4;
+
+export function registerProcess(table: SyscallTable, k: Kernel): void {
+  table[SYS.exit] = (t, a) => {
+    // Partial: with one thread per process (threads come with the processes
+    // issue), the thread's exit is the process's.
+    k.exitGroup(t.tg, (a.int(0) & 0xff) << 8);
+    return NO_RESUME;
+  };
+  table[SYS.exit_group] = (t, a) => {
+    k.exitGroup(t.tg, (a.int(0) & 0xff) << 8);
+    return NO_RESUME;
+  };
+  table[SYS.arch_prctl] = (t, a) => {
+    const regs = t.regs;
+    const addr = a.u64(1);
+    switch (a.int(0)) {
+      case ARCH_SET_FS:
+      case ARCH_SET_GS:
+        // The base must be a canonical user address (arch/x86/kernel/process_64.c).
+        if (addr >= 0x800000000000) return -Errno.EPERM;
+        setReg(regs, a.int(0) === ARCH_SET_FS ? Reg.FS_BASE : Reg.GS_BASE, addr);
+        return 0;
+      case ARCH_GET_FS:
+      case ARCH_GET_GS: {
+        const v = getReg(regs, a.int(0) === ARCH_GET_FS ? Reg.FS_BASE : Reg.GS_BASE);
+        scratchView.setUint32(0, v % 4294967296, true);
+        scratchView.setUint32(4, Math.floor(v / 4294967296), true);
+        return t.tg.mm.writeBytes(addr, scratch, 0, 8);
+      }
+      default:
+        // ARCH_GET_CPUID/ARCH_SET_CPUID (CPUID faulting) and the rest are not supported.
+        return -Errno.EINVAL;
+    }
+  };
+  table[SYS.set_tid_address] = (t, a) => {
+    t.clearChildTid = a.u64(0);
+    return t.tid;
+  };
+  table[SYS.set_robust_list] = (t, a) => {
+    if (a.u64(1) !== ROBUST_LIST_HEAD_SIZE) return -Errno.EINVAL;
+    t.robustListHead = a.u64(0);
+    t.robustListLen = ROBUST_LIST_HEAD_SIZE;
+    return 0;
+  };
+  table[SYS.get_robust_list] = (t, a) => {
+    const pid = a.int(0);
+    if (pid !== 0 && pid !== t.tid) return -Errno.ESRCH;
+    const head = t.robustListHead;
+    scratchView.setUint32(0, head % 4294967296, true);
+    scratchView.setUint32(4, Math.floor(head / 4294967296), true);
+    scratchView.setUint32(8, t.robustListLen, true);
+    scratchView.setUint32(12, 0, true);
+    const r = t.tg.mm.writeBytes(a.u64(1), scratch, 0, 8);
+    if (r < 0) return r;
+    return t.tg.mm.writeBytes(a.u64(2), scratch, 8, 8);
+  };
+  // rseq: restartable sequences are not offered; glibc falls back without them.
+  table[SYS.rseq] = () => -Errno.ENOSYS;
+  table[SYS.prctl] = (t, a) => {
+    switch (a.int(0)) {
+      case PR_SET_NAME: {
+        const name = t.tg.mm.readCString(a.u64(1), 16);
+        if (typeof name === 'number') {
+          if (name !== -Errno.ENAMETOOLONG) return name;
+          // Names longer than 15 bytes are truncated (man 2 PR_SET_NAME).
+          const r = t.tg.mm.readBytes(a.u64(1), scratch, 0, 15);
+          if (r < 0) return r;
+          t.tg.comm = Buffer.from(scratch.subarray(0, 15)).toString('latin1');
+          return 0;
+        }
+        t.tg.comm = name.slice(0, 15);
+        return 0;
+      }
+      case PR_GET_NAME: {
+        scratch.fill(0, 0, 16);
+        const b = Buffer.from(t.tg.comm, 'latin1');
+        scratch.set(b.subarray(0, 15), 0);
+        return t.tg.mm.writeBytes(a.u64(1), scratch, 0, 16);
+      }
+      case PR_GET_DUMPABLE:
+        return 1;
+      case PR_SET_DUMPABLE:
+        return a.u64(1) <= 1 ? 0 : -Errno.EINVAL;
+      default:
+        k.log.once(`prctl:${a.int(0)}`, `unsupported prctl option ${a.int(0)}: EINVAL`);
+        return -Errno.EINVAL;
+    }
+  };
+}

@@ -1,0 +1,146 @@
+// System-wide information and limits: uname, sysinfo, getrandom, rlimits,
+// CPU affinity and yielding (man 2 uname, sysinfo, getrandom, getrlimit,
+// sched_getaffinity, sched_yield).
+import os from 'node:os';
+import { Errno } from '../abi/linux/errno.js';
+import { SYS } from '../abi/linux/syscalls.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { RLIMIT_COUNT, type Limit } from '../kernel/limits.js';
+import type { Task } from '../kernel/task.js';
+import { native } from '../platform/native.js';
+import { getU64, scratch, scratchView } from './scratch.js';
+import type { SyscallTable } from './table.js';
+
+/** The Linux release the sandbox reports (a kernel of our choosing, as runsc does). */
+export const UTS_RELEASE = '6.6.0';
+export const UTS_VERSION = '#1 SMP PREEMPT_DYNAMIC tsvisor';
+const UTS_FIELD = 65;
+
+const GRND_NONBLOCK = 1;
+const GRND_RANDOM = 2;
+const GRND_INSECURE = 4;
+/** getrandom returns at most this many bytes per call (drivers/char/random.c: MAX_RW_COUNT). */
+const GETRANDOM_MAX = 0x7ffff000;
+
+const RLIMIT_NOFILE = 7;
+/** /proc/sys/fs/nr_open: RLIMIT_NOFILE can never exceed it. */
+const NR_OPEN = 1048576;
+const TWO32 = 4294967296;
+
+function putField(off: number, s: string): void {
+  scratch.fill(0, off, off + UTS_FIELD);
+  const b = Buffer.from(s, 'utf8').subarray(0, UTS_FIELD - 1);
+  scratch.set(b, off);
+}
+
+function putRlimValue(off: number, v: number): void {
+  if (v === Infinity) {
+    scratchView.setUint32(off, 0xffffffff, true);
+    scratchView.setUint32(off + 4, 0xffffffff, true);
+  } else {
+    scratchView.setUint32(off, v % TWO32, true);
+    scratchView.setUint32(off + 4, Math.floor(v / TWO32), true);
+  }
+}
+
+function getRlimValue(off: number): number {
+  // RLIM_INFINITY is ~0; any value ≥ 2^63 is treated as infinite as well.
+  if (scratchView.getUint32(off + 4, true) >= 0x80000000) return Infinity;
+  return getU64(off);
+}
+
+/** prlimit64 core: reads new (if any), writes old (if any); Linux order and rules (kernel/sys.c do_prlimit). */
+function prlimit(t: Task, resource: number, newAddr: number, oldAddr: number): number {
+  if (resource < 0 || resource >= RLIMIT_COUNT) return -Errno.EINVAL;
+  let next: Limit | undefined;
+  if (newAddr !== 0) {
+    const r = t.tg.mm.readBytes(newAddr, scratch, 0, 16);
+    if (r < 0) return r;
+    next = { cur: getRlimValue(0), max: getRlimValue(8) };
+    if (next.cur > next.max) return -Errno.EINVAL;
+    if (resource === RLIMIT_NOFILE && next.max > NR_OPEN) return -Errno.EPERM;
+  }
+  const lim = t.tg.limits.get(resource);
+  const old = { cur: lim.cur, max: lim.max };
+  if (next) {
+    // Raising the hard limit needs CAP_SYS_RESOURCE (held by uid 0 here).
+    if (next.max > lim.max && t.creds.euid !== 0) return -Errno.EPERM;
+    lim.cur = next.cur;
+    lim.max = next.max;
+  }
+  if (oldAddr !== 0) {
+    putRlimValue(16, old.cur);
+    putRlimValue(24, old.max);
+    return t.tg.mm.writeBytes(oldAddr, scratch, 16, 16);
+  }
+  return 0;
+}
+
+export function registerSystem(table: SyscallTable, k: Kernel): void {
+  table[SYS.uname] = (t, a) => {
+    putField(0, 'Linux');
+    putField(UTS_FIELD, k.hostname);
+    putField(UTS_FIELD * 2, UTS_RELEASE);
+    putField(UTS_FIELD * 3, UTS_VERSION);
+    putField(UTS_FIELD * 4, 'x86_64');
+    putField(UTS_FIELD * 5, '(none)');
+    return t.tg.mm.writeBytes(a.u64(0), scratch, 0, UTS_FIELD * 6);
+  };
+
+  table[SYS.sysinfo] = (t, a) => {
+    // struct sysinfo on x86-64: 112 bytes; memory in units of mem_unit (1).
+    scratch.fill(0, 0, 112);
+    const uptime = Math.floor((performance.now() - k.bootTimeMs) / 1000);
+    putRlimValue(0, uptime); // long uptime
+    const total = k.memoryFile.limit;
+    putRlimValue(32, total); // totalram
+    putRlimValue(40, Math.max(0, total - k.memoryFile.usedBytes)); // freeram
+    scratchView.setUint16(80, Math.min(0xffff, t.tg.tasks.size), true); // procs
+    scratchView.setUint32(104, 1, true); // mem_unit
+    return t.tg.mm.writeBytes(a.u64(0), scratch, 0, 112);
+  };
+
+  table[SYS.getrandom] = (t, a) => {
+    const flags = a.u32(2);
+    if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) !== 0) return -Errno.EINVAL;
+    if ((flags & GRND_RANDOM) !== 0 && (flags & GRND_INSECURE) !== 0) return -Errno.EINVAL;
+    if (a.hi(1) >= 0x80000000) return -Errno.EINVAL;
+    const len = Math.min(a.u64(1), GETRANDOM_MAX);
+    if (len === 0) return 0;
+    const n = native();
+    return t.tg.mm.forEachSegment(a.u64(0), len, true, (buf, off, l) => n.hostGetrandom(buf, off, l));
+  };
+
+  table[SYS.prlimit64] = (t, a) => {
+    const pid = a.int(0);
+    if (pid !== 0 && pid !== t.tg.pid) return -Errno.ESRCH;
+    return prlimit(t, a.u32(1), a.u64(2), a.u64(3));
+  };
+  table[SYS.getrlimit] = (t, a) => {
+    if (a.u32(0) >= RLIMIT_COUNT) return -Errno.EINVAL;
+    if (a.u64(1) === 0) return -Errno.EFAULT;
+    return prlimit(t, a.u32(0), 0, a.u64(1));
+  };
+  table[SYS.setrlimit] = (t, a) => {
+    if (a.u32(0) >= RLIMIT_COUNT) return -Errno.EINVAL;
+    if (a.u64(1) === 0) return -Errno.EFAULT;
+    return prlimit(t, a.u32(0), a.u64(1), 0);
+  };
+
+  table[SYS.sched_getaffinity] = (t, a) => {
+    const pid = a.int(0);
+    if (pid !== 0 && pid !== t.tid) return -Errno.ESRCH;
+    const len = a.u64(1);
+    const ncpu = os.availableParallelism();
+    // kernel/sched/core.c: the buffer must hold nr_cpu_ids bits and be a
+    // multiple of sizeof(long); the result is cpumask_size() bytes.
+    const maskSize = Math.ceil(ncpu / 64) * 8;
+    if (len * 8 < ncpu || len % 8 !== 0) return -Errno.EINVAL;
+    const size = Math.min(len, maskSize);
+    scratch.fill(0, 0, size);
+    for (let c = 0; c < ncpu; c++) scratch[c >> 3] |= 1 << (c & 7);
+    const r = t.tg.mm.writeBytes(a.u64(2), scratch, 0, size);
+    return r < 0 ? r : size;
+  };
+  table[SYS.sched_yield] = () => 0;
+}

@@ -1,0 +1,29 @@
+// The syscall table: one handler per number, registered by each family file.
+import type { Kernel } from '../kernel/kernel.js';
+import type { Task } from '../kernel/task.js';
+import type { SyscallArgs } from './args.js';
+import { registerMemory } from './memory.js';
+import { registerIdentity } from './identity.js';
+import { registerTime } from './time.js';
+import { registerReadWrite } from './read_write.js';
+import { registerProcess } from './process.js';
+import { registerSignal } from './signal.js';
+import { registerSystem } from './system.js';
+import { registerFile } from './file.js';
+
+/** A handler returns its result (a value or -errno) or a Promise of it when it blocks. */
+export type SyscallHandler = (t: Task, a: SyscallArgs) => number | Promise<number>;
+export type SyscallTable = (SyscallHandler | undefined)[];
+
+export function buildSyscallTable(k: Kernel): SyscallTable {
+  const table: SyscallTable = new Array<SyscallHandler | undefined>(512).fill(undefined);
+  registerMemory(table, k);
+  registerIdentity(table, k);
+  registerTime(table, k);
+  registerReadWrite(table, k);
+  registerProcess(table, k);
+  registerSignal(table, k);
+  registerSystem(table, k);
+  registerFile(table, k);
+  return table;
+}

@@ -1,0 +1,188 @@
+// Clocks and sleeping (man 2 clock_gettime, gettimeofday, time, nanosleep,
+// clock_nanosleep). Sleeping never blocks the kernel's thread: the task waits
+// on a timer and the syscall completes when it fires.
+import { Errno } from '../abi/linux/errno.js';
+import { SYS } from '../abi/linux/syscalls.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { Task } from '../kernel/task.js';
+import { native } from '../platform/native.js';
+import { getI64, scratch, scratchView, setI64 } from './scratch.js';
+import type { SyscallTable } from './table.js';
+
+const CLOCK_REALTIME = 0;
+const CLOCK_MONOTONIC = 1;
+const CLOCK_PROCESS_CPUTIME_ID = 2;
+const CLOCK_THREAD_CPUTIME_ID = 3;
+const CLOCK_MONOTONIC_RAW = 4;
+const CLOCK_REALTIME_COARSE = 5;
+const CLOCK_MONOTONIC_COARSE = 6;
+const CLOCK_BOOTTIME = 7;
+const CLOCK_REALTIME_ALARM = 8;
+const CLOCK_BOOTTIME_ALARM = 9;
+const CLOCK_TAI = 11;
+const TIMER_ABSTIME = 1;
+const NSEC = 1e9;
+
+const ts = new Float64Array(2);
+
+/**
+ * Reads clock clk for task t into ts ([sec, nsec]); returns 0 or -EINVAL.
+ * CPU-time clocks read the host's CPU clock of the stub thread or process
+ * (the guest's own CPU time); negative ids are the CPUCLOCK encodings of
+ * clock_getcpuclockid(3) and pthread_getcpuclockid(3).
+ */
+function readClock(t: Task, clk: number, out: Float64Array, res: boolean): number {
+  const n = native();
+  let host: number;
+  switch (clk) {
+    case CLOCK_REALTIME:
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+    case CLOCK_TAI:
+      host = clk;
+      break;
+    case CLOCK_REALTIME_ALARM:
+      host = CLOCK_REALTIME;
+      break;
+    case CLOCK_BOOTTIME_ALARM:
+      host = CLOCK_BOOTTIME;
+      break;
+    case CLOCK_PROCESS_CPUTIME_ID:
+      host = cpuClock(t.tg.as.hostPid, false);
+      break;
+    case CLOCK_THREAD_CPUTIME_ID:
+      host = cpuClock(t.ctx.hostTid, true);
+      break;
+    default: {
+      if (clk >= 0) return -Errno.EINVAL;
+      // CPUCLOCK: pid = ~(clk >> 3), bit 2 = per-thread, low 2 bits = type (< 3).
+      const id = ~(clk >> 3);
+      const perThread = (clk & 4) !== 0;
+      if ((clk & 3) === 3) return -Errno.EINVAL;
+      if (perThread) {
+        if (id !== 0 && id !== t.tid) return -Errno.EINVAL;
+        host = cpuClock(t.ctx.hostTid, true);
+      } else {
+        if (id !== 0 && id !== t.tg.pid) return -Errno.EINVAL;
+        host = cpuClock(t.tg.as.hostPid, false);
+      }
+    }
+  }
+  const r = res ? n.hostClockGetres(host, out) : n.hostClockGettime(host, out);
+  return r < 0 ? -Errno.EINVAL : 0;
+}
+
+/** The host's CPU clock id for a process or thread (MAKE_PROCESS_CPUCLOCK, CPUCLOCK_SCHED). */
+function cpuClock(id: number, thread: boolean): number {
+  return (~id << 3) | 2 | (thread ? 4 : 0);
+}
+
+function writeTimespec(t: Task, addr: number, sec: number, nsec: number): number {
+  setI64(0, sec);
+  setI64(8, nsec);
+  return t.tg.mm.writeBytes(addr, scratch, 0, 16);
+}
+
+/** Reads a struct timespec; returns [sec, nsec] in ts, or -EFAULT / -EINVAL (man 2 nanosleep). */
+function readTimespec(t: Task, addr: number, out: Float64Array): number {
+  const r = t.tg.mm.readBytes(addr, scratch, 0, 16);
+  if (r < 0) return r;
+  // Values beyond 2^53 seconds lose precision but stay huge: fine for a sleep.
+  const sec = getI64(0);
+  const nsec = getI64(8);
+  if (sec < 0 || nsec < 0 || nsec >= NSEC) return -Errno.EINVAL;
+  out[0] = sec;
+  out[1] = nsec;
+  return 0;
+}
+
+function nowNs(clk: number): number {
+  native().hostClockGettime(clk, ts);
+  return ts[0] * NSEC + ts[1];
+}
+
+/** Sleeps until the host clock clk reaches deadlineNs; resolves 0. */
+function sleepUntil(clk: number, deadlineNs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      const left = deadlineNs - nowNs(clk);
+      if (left <= 0) {
+        resolve(0);
+        return;
+      }
+      // setTimeout may fire early by up to a millisecond (it uses the loop's
+      // cached time): re-check and sleep again for the remainder.
+      if (left < 1e6) setImmediate(tick);
+      else setTimeout(tick, Math.min(Math.floor(left / 1e6), 0x7fffffff));
+    };
+    tick();
+  });
+}
+
+export function registerTime(table: SyscallTable, _k: Kernel): void {
+  table[SYS.clock_gettime] = (t, a) => {
+    const r = readClock(t, a.int(0), ts, false);
+    if (r < 0) return r;
+    return writeTimespec(t, a.u64(1), ts[0], ts[1]);
+  };
+  table[SYS.clock_getres] = (t, a) => {
+    const r = readClock(t, a.int(0), ts, true);
+    if (r < 0) return r;
+    const addr = a.u64(1);
+    return addr === 0 ? 0 : writeTimespec(t, addr, ts[0], ts[1]);
+  };
+  table[SYS.gettimeofday] = (t, a) => {
+    const tv = a.u64(0);
+    const tz = a.u64(1);
+    if (tv !== 0) {
+      native().hostClockGettime(CLOCK_REALTIME, ts);
+      const r = writeTimespec(t, tv, ts[0], Math.floor(ts[1] / 1000));
+      if (r < 0) return r;
+    }
+    if (tz !== 0) {
+      // struct timezone: minuteswest, dsttime — the sandbox runs in UTC.
+      scratchView.setUint32(0, 0, true);
+      scratchView.setUint32(4, 0, true);
+      const r = t.tg.mm.writeBytes(tz, scratch, 0, 8);
+      if (r < 0) return r;
+    }
+    return 0;
+  };
+  table[SYS.time] = (t, a) => {
+    native().hostClockGettime(CLOCK_REALTIME, ts);
+    const addr = a.u64(0);
+    if (addr !== 0) {
+      setI64(0, ts[0]);
+      const r = t.tg.mm.writeBytes(addr, scratch, 0, 8);
+      if (r < 0) return r;
+    }
+    return ts[0];
+  };
+  table[SYS.nanosleep] = (t, a) => {
+    const r = readTimespec(t, a.u64(0), ts);
+    if (r < 0) return r;
+    // rem is written only when interrupted by a signal (signals issue).
+    return sleepUntil(CLOCK_MONOTONIC, nowNs(CLOCK_MONOTONIC) + ts[0] * NSEC + ts[1]);
+  };
+  table[SYS.clock_nanosleep] = (t, a) => {
+    const clk = a.int(0);
+    const flags = a.int(1);
+    // man 2 clock_nanosleep: REALTIME, MONOTONIC, BOOTTIME, TAI and the
+    // process CPU clock are valid; a thread CPU clock is EINVAL.
+    let host: number;
+    if (clk === CLOCK_REALTIME || clk === CLOCK_MONOTONIC || clk === CLOCK_BOOTTIME || clk === CLOCK_TAI) host = clk;
+    else if (clk === CLOCK_REALTIME_ALARM || clk === CLOCK_BOOTTIME_ALARM) return -Errno.EPERM;
+    else if (clk === CLOCK_THREAD_CPUTIME_ID) return -Errno.EINVAL;
+    // Partial: sleeping on the process CPU clock (which Linux supports) is not
+    // implemented yet and fails with EOPNOTSUPP.
+    else if (clk === CLOCK_PROCESS_CPUTIME_ID) return -Errno.EOPNOTSUPP;
+    else return -Errno.EINVAL;
+    const r = readTimespec(t, a.u64(2), ts);
+    if (r < 0) return r;
+    const req = ts[0] * NSEC + ts[1];
+    return sleepUntil(host, (flags & TIMER_ABSTIME) !== 0 ? req : nowNs(host) + req);
+  };
+}

@@ -1,0 +1,59 @@
+// Per-process descriptor table (man 2 open, man 2 dup): lowest free number,
+// FD_CLOEXEC per descriptor, bounded by RLIMIT_NOFILE.
+import { Errno } from '../abi/linux/errno.js';
+import type { FileDescription } from './file.js';
+
+interface Slot {
+  file: FileDescription;
+  cloexec: boolean;
+}
+
+export class FdTable {
+  private readonly slots: (Slot | undefined)[] = [];
+
+  get(fd: number): FileDescription | undefined {
+    if (fd < 0 || fd >= this.slots.length) return undefined;
+    return this.slots[fd]?.file;
+  }
+
+  /** Installs file at the lowest free descriptor ≥ min; takes a reference. */
+  install(file: FileDescription, cloexec: boolean, limit: number, min = 0): number {
+    let fd = min;
+    while (fd < this.slots.length && this.slots[fd]) fd++;
+    if (fd >= limit) return -Errno.EMFILE;
+    file.incRef();
+    this.slots[fd] = { file, cloexec };
+    return fd;
+  }
+
+  /** Installs file at exactly fd, closing what was there. */
+  installAt(fd: number, file: FileDescription, cloexec: boolean): void {
+    file.incRef();
+    const old = this.slots[fd];
+    this.slots[fd] = { file, cloexec };
+    old?.file.decRef();
+  }
+
+  getCloexec(fd: number): boolean | undefined {
+    return fd >= 0 && fd < this.slots.length ? this.slots[fd]?.cloexec : undefined;
+  }
+
+  setCloexec(fd: number, cloexec: boolean): number {
+    const slot = fd >= 0 && fd < this.slots.length ? this.slots[fd] : undefined;
+    if (!slot) return -Errno.EBADF;
+    slot.cloexec = cloexec;
+    return 0;
+  }
+
+  close(fd: number): number {
+    const slot = fd >= 0 && fd < this.slots.length ? this.slots[fd] : undefined;
+    if (!slot) return -Errno.EBADF;
+    this.slots[fd] = undefined;
+    slot.file.decRef();
+    return 0;
+  }
+
+  closeAll(): void {
+    for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]) this.close(fd);
+  }
+}

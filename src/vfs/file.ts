@@ -1,0 +1,22 @@
+// Open file descriptions (man 2 open: "open file description"): shared by
+// dup'd descriptors and, later, across fork. The file-system issue extends
+// this with inodes, dentries and offsets; here: the I/O surface.
+import type { MemoryManager } from '../mm/memory_manager.js';
+
+/** A result, a negative errno, or a pending result for a call that blocks. */
+export type IoResult = number | Promise<number>;
+
+export interface FileDescription {
+  /** Human-readable name for logs and /proc/PID/fd links. */
+  readonly name: string;
+  /** O_* status flags (O_APPEND, O_NONBLOCK …) and access mode. */
+  flags: number;
+  read(mm: MemoryManager, addr: number, len: number): IoResult;
+  write(mm: MemoryManager, addr: number, len: number): IoResult;
+  pread(mm: MemoryManager, addr: number, len: number, pos: number): IoResult;
+  pwrite(mm: MemoryManager, addr: number, len: number, pos: number): IoResult;
+  ioctl(mm: MemoryManager, request: number, arg: number): number;
+  /** Drops one reference; the last one releases host resources. */
+  decRef(): void;
+  incRef(): void;
+}
