@@ -9,8 +9,9 @@
 // small negative (0xffff...ff9c) is not representable that way and rounds to
 // 2^64; such an argument of a 32-bit kind prints as `?`.
 // Kinds then convert: int-like kinds (fd, int, pid, signal …) use the low 32
-// bits as an int32, flag kinds the low 32 bits as uint32 (any high bits are
-// shown as a hex remainder), pointers and hex kinds the full 64 bits.
+// bits as an int32 and flag kinds as a uint32 (the kernel ignores the high
+// half of an int argument too); pointers, sizes, offsets and hex kinds use the
+// full 64 bits.
 //
 // Strings are quoted and escaped as strace does, cut after 32 bytes with `...`
 // after the closing quote (paths are shown whole, as strace does, up to
@@ -122,6 +123,8 @@ const enum K {
   FdFlags,
   Seals,
   FutexOp,
+  /** val3 of the *_BITSET futex ops. */
+  FutexBitset,
   Argv,
   Envp,
 }
@@ -729,17 +732,17 @@ function specFor(nr: number, a: ArrayLike<number>): Spec | undefined {
     case SYS.open:
     case SYS.openat: {
       // The mode is shown only when it is used: O_CREAT or O_TMPFILE.
-      const flags = lo32(a[nr === SYS.open ? 1 : 2]);
+      const flags = lo32(arg(a, nr === SYS.open ? 1 : 2));
       const used = (flags & OpenFlag.O_CREAT) !== 0 || (flags & OpenFlag.__O_TMPFILE) !== 0;
       const s = SPECS[nr];
       return used || s === undefined ? s : s.slice(0, s.length - 1);
     }
     case SYS.fcntl:
-      return fcntlSpec(lo32(a[1]) | 0);
+      return fcntlSpec(lo32(arg(a, 1)) | 0);
     case SYS.futex:
-      return futexSpec(lo32(a[1]) & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME));
+      return futexSpec(lo32(arg(a, 1)) & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME));
     case SYS.prctl:
-      return prctlSpec(lo32(a[0]) | 0);
+      return prctlSpec(lo32(arg(a, 0)) | 0);
     default:
       return SPECS[nr];
   }
@@ -784,7 +787,7 @@ function futexSpec(op: number): Spec {
     case 11: /* WAIT_REQUEUE_PI */
       return [K.Ptr, K.FutexOp, K.Int, K.Timespec, K.Ptr];
     default: /* WAIT_BITSET, WAKE_BITSET, unknown */
-      return [K.Ptr, K.FutexOp, K.Int, K.Timespec, K.Ptr, K.Hex];
+      return [K.Ptr, K.FutexOp, K.Int, K.Timespec, K.Ptr, K.FutexBitset];
   }
 }
 
@@ -814,6 +817,11 @@ function prctlSpec(op: number): Spec {
 const TWO32 = 4294967296;
 const TWO63 = 9223372036854775808;
 const TWO64 = 18446744073709551616;
+
+/** Argument i, 0 if the caller passed fewer. */
+function arg(a: ArrayLike<number>, i: number): number {
+  return i < a.length ? a[i] : 0;
+}
 
 /** Low 32 bits as uint32 (exact whenever v is). */
 function lo32(v: number): number {
@@ -853,12 +861,17 @@ function uint32(v: number): string {
   return lost(v) ? '?' : String(lo32(v));
 }
 
+/** Decimal without exponent or lost digits (numbers above 2^53 print their exact double value). */
+function decimal(v: number): string {
+  return Number.isSafeInteger(v) || !Number.isInteger(v) ? String(v) : BigInt(v).toString();
+}
+
 function long(v: number): string {
-  return String(v >= TWO63 ? v - TWO64 : v);
+  return decimal(v >= TWO63 ? v - TWO64 : v);
 }
 
 function ulong(v: number): string {
-  return v < 0 ? (BigInt(v) + (1n << 64n)).toString() : String(v);
+  return v < 0 && Number.isInteger(v) ? (BigInt(v) + (1n << 64n)).toString() : decimal(v);
 }
 
 function octal(m: number): string {
@@ -868,11 +881,14 @@ function octal(m: number): string {
 // ---------------------------------------------------------------------------
 // Flags and enumerations.
 
-/** name1|name2|0xrest, or `zero` when v is 0. Uses the low 32 bits (and shows high bits as hex). */
+/**
+ * name1|name2|0xrest, or `zero` when v is 0. Flag arguments are ints (or
+ * unsigned longs whose high half no flag uses): only the low 32 bits count, as
+ * in the kernel, so a sign-extended value prints like its int.
+ */
 export function formatFlags(v: number, table: Xlat, zero = '0'): string {
   let rest = lo32(v);
-  const hi = hi32(v);
-  if (rest === 0 && hi === 0) return zero;
+  if (rest === 0) return zero;
   let out = '';
   for (const [name, bit] of table) {
     const b = bit >>> 0;
@@ -881,10 +897,7 @@ export function formatFlags(v: number, table: Xlat, zero = '0'): string {
       rest = (rest & ~b) >>> 0;
     }
   }
-  if (rest !== 0 || hi !== 0) {
-    const r = hi === 0 ? `0x${rest.toString(16)}` : hex(hi * TWO32 + rest);
-    out += out === '' ? r : `|${r}`;
-  }
+  if (rest !== 0) out += out === '' ? `0x${rest.toString(16)}` : `|0x${rest.toString(16)}`;
   return out;
 }
 
@@ -1000,6 +1013,7 @@ export function quoteBytes(buf: Uint8Array, n: number, more: boolean): string {
 
 /** Quotes a JS string (one char per byte; chars above 0xff are UTF-8 encoded), cut after limit bytes. */
 export function quoteString(str: string, limit: number): string {
+  limit = Math.min(limit, PATH_MAX);
   let n = 0;
   let more = false;
   for (let i = 0; i < str.length; i++) {
@@ -1117,7 +1131,7 @@ function readEnvp(mem: StraceMemory, addr: number): string {
 // Formatting.
 
 function formatArg(k: K, a: ArrayLike<number>, i: number, mem: StraceMemory): string {
-  const v = a[i];
+  const v = arg(a, i);
   switch (k) {
     case K.Skip: return '';
     case K.Int: case K.Fd: return int32(v);
@@ -1130,7 +1144,7 @@ function formatArg(k: K, a: ArrayLike<number>, i: number, mem: StraceMemory): st
     case K.Id: return id(v);
     case K.Path: return readString(mem, v, PATH_MAX);
     case K.Str: return readString(mem, v, STRACE_STRING_LIMIT);
-    case K.WBuf: return readBuf(mem, v, a[i + 1]);
+    case K.WBuf: return readBuf(mem, v, arg(a, i + 1));
     case K.Mode: return octal(lo32(v));
     case K.FileMode: return fileMode(v);
     case K.OpenFlags: return formatOpenFlags(v);
@@ -1197,6 +1211,7 @@ function formatArg(k: K, a: ArrayLike<number>, i: number, mem: StraceMemory): st
     case K.FdFlags: return formatFlags(v, FD_FLAGS);
     case K.Seals: return formatFlags(v, SEALS);
     case K.FutexOp: return futexOp(v);
+    case K.FutexBitset: return lo32(v) === FUTEX_BITSET_MATCH_ANY ? 'FUTEX_BITSET_MATCH_ANY' : hexOrZero(lo32(v));
     case K.Argv: return readArgv(mem, v);
     case K.Envp: return readEnvp(mem, v);
   }
@@ -1215,7 +1230,7 @@ export function formatCall(nr: number, a: ArrayLike<number>, mem: StraceMemory):
   const spec = specFor(nr, a);
   let args = '';
   if (spec === undefined) {
-    for (let i = 0; i < 6; i++) args += (i === 0 ? '' : ', ') + hexOrZero(a[i]);
+    for (let i = 0; i < 6; i++) args += (i === 0 ? '' : ', ') + hexOrZero(arg(a, i));
   } else {
     for (let i = 0; i < spec.length; i++) {
       if (spec[i] === K.Skip) continue;
@@ -1413,6 +1428,6 @@ export function formatReturn(nr: number, ret: number): string {
   switch (kind) {
     case R.Hex: return `= ${hex(ret)}`;
     case R.Oct: return `= ${octal(ret)}`;
-    default: return `= ${ret}`;
+    default: return `= ${decimal(ret)}`;
   }
 }
