@@ -207,6 +207,25 @@ static napi_value js_wait_event(napi_env env, napi_callback_info info) {
   return num(env, (p[0].revents & POLLIN) ? 1 : 0);
 }
 
+// The common syscall path in one crossing: resume a thread, then return the
+// next stopped thread (waiting at most timeoutMs), or -1.
+static napi_value js_resume_and_wait(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  int r = platform_thread_resume((int)arg_long(env, a[0]));
+  if (r < 0) return num(env, r);
+  int h = platform_take_event();
+  if (h >= 0) return num(env, h);
+  double ms = 0;
+  napi_get_value_double(env, a[1], &ms);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  struct pollfd p[2] = {{platform_event_fd(), POLLIN, 0}, {uv_backend_fd(loop), POLLIN, 0}};
+  struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
+  if (ppoll(p, 2, &ts, NULL) > 0 && (p[0].revents & POLLIN)) h = platform_take_event();
+  return num(env, h);
+}
+
 static uv_poll_t event_poll;
 static int event_poll_active;
 static napi_env watch_env;
@@ -314,6 +333,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("threadFp", js_thread_fp),
       FN("threadRelease", js_thread_release),
       FN("takeEvent", js_take_event),
+      FN("resumeAndWait", js_resume_and_wait),
       FN("waitEvent", js_wait_event),
       FN("watchEvents", js_watch_events),
       FN("unwatchEvents", js_unwatch_events),

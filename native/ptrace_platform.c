@@ -285,8 +285,12 @@ static void *guest_tracer_main(void *arg) {
     if (r < 0) {
       // The tracee vanished (killed with its stub): reap it, report it as killed.
       status = SIGKILL;
-      waitpid(t->tid, &status, __WALL | WNOHANG);
-      if (!(WIFEXITED(status) || WIFSIGNALED(status))) status = SIGKILL;
+      for (;;) {
+        pid_t w = waitpid(t->tid, &status, __WALL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) status = SIGKILL;
+        if (w < 0 || WIFEXITED(status) || WIFSIGNALED(status)) break;
+      }
     } else {
       for (;;) {
         pid_t w = waitpid(t->tid, &status, __WALL);

@@ -4,12 +4,11 @@
 import fs from 'node:fs';
 import tty from 'node:tty';
 import { Errno } from '../abi/linux/errno.js';
+import { Ioctl } from '../abi/linux/ioctl.js';
 import type { MemoryManager } from '../mm/memory_manager.js';
 import { native, type NativeAddon } from '../platform/native.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
 
-const TCGETS = 0x5401;
-const TIOCGWINSZ = 0x5413;
 
 export class HostStdioFile implements FileDescription {
   private refs = 0;
@@ -91,7 +90,7 @@ export class HostStdioFile implements FileDescription {
   }
 
   ioctl(_mm: MemoryManager, request: number, _arg: number): number {
-    if (!this.isTty && (request === TCGETS || request === TIOCGWINSZ)) return -Errno.ENOTTY;
+    if (!this.isTty && (request === Ioctl.TCGETS || request === Ioctl.TIOCGWINSZ)) return -Errno.ENOTTY;
     // Terminal ioctls come with the terminals issue (pty, job control).
     return -Errno.ENOTTY;
   }

@@ -95,39 +95,52 @@ export class Kernel {
     t.ctx.resume();
   }
 
-  /** Drains platform stops; returns to Node's loop when none comes soon. */
+  /**
+   * Drains platform stops; returns to Node's loop when none comes soon. A stop
+   * handled at once (the common syscall) resumes its task and takes the next
+   * stop in one crossing into the addon.
+   */
   private readonly pump = (): void => {
+    let ctx = this.platform.takeStopped();
     for (;;) {
-      const ctx = this.platform.takeStopped();
-      if (ctx) {
-        this.running--;
-        const t = this.byContext.get(ctx);
-        if (t) {
-          t.inGuest = false;
-          this.handleStop(t);
-        }
+      if (!ctx) {
+        if (this.running === 0 || !this.platform.waitStopped(WAIT_MS)) return;
+        ctx = this.platform.takeStopped();
         continue;
       }
-      if (this.running === 0 || !this.platform.waitStopped(WAIT_MS)) return;
+      this.running--;
+      const t = this.byContext.get(ctx);
+      if (!t) {
+        ctx = this.platform.takeStopped();
+        continue;
+      }
+      t.inGuest = false;
+      if (this.handleStop(t)) {
+        this.running++;
+        t.inGuest = true;
+        ctx = this.platform.resumeAndWait(t.ctx, WAIT_MS);
+      } else {
+        ctx = this.platform.takeStopped();
+      }
     }
   };
 
-  private handleStop(t: Task): void {
+  /** Handles a stop; returns true if the task should be resumed now. */
+  private handleStop(t: Task): boolean {
     const regs = t.regs;
     switch (regs[Reg.EV_KIND * 2]) {
       case StopKind.Syscall:
-        this.syscall(t);
-        return;
+        return this.syscall(t);
       case StopKind.Signal:
-        this.hostSignal(t, regs[Reg.EV_INFO0 * 2], regs[Reg.EV_INFO1 * 2] | 0, getReg(regs, Reg.EV_INFO2));
-        return;
+        return this.hostSignal(t, regs[Reg.EV_INFO0 * 2], regs[Reg.EV_INFO1 * 2] | 0, getReg(regs, Reg.EV_INFO2));
       case StopKind.Exit:
         this.taskGone(t);
-        return;
+        return false;
     }
+    return false;
   }
 
-  private syscall(t: Task): void {
+  private syscall(t: Task): boolean {
     const regs = t.regs;
     const nr = syscallNumber(regs);
     const args = this.args;
@@ -142,10 +155,9 @@ export class Kernel {
     }
     if (this.log.straceEnabled) this.traceEnter(t, nr, typeof r === 'number' ? r : undefined);
     if (typeof r === 'number') {
-      if (r === NO_RESUME) return;
+      if (r === NO_RESUME) return false;
       setReturn(regs, r);
-      this.resume(t);
-      return;
+      return true;
     }
     t.blocked = true;
     r.then(
@@ -155,6 +167,7 @@ export class Kernel {
         this.finishBlocked(t, nr, -Errno.EINVAL);
       },
     );
+    return false;
   }
 
   private finishBlocked(t: Task, nr: number, v: number): void {
@@ -177,28 +190,25 @@ export class Kernel {
     return -Errno.ENOSYS;
   }
 
-  /** A host signal stopped the thread: a fault, or a signal sent to the stub. */
-  private hostSignal(t: Task, signo: number, code: number, addr: number): void {
+  /** A host signal stopped the thread: a fault, or a signal sent to the stub. Returns true to resume. */
+  private hostSignal(t: Task, signo: number, code: number, addr: number): boolean {
     if (signo === 11 || signo === 7) {
       // SIGSEGV/SIGBUS: first chance for the memory manager (lazy population).
       const c = signo === 11 && code > 0 ? t.tg.mm.handleFault(addr, code) : code;
-      if (c === 0) {
-        this.resume(t);
-        return;
-      }
+      if (c === 0) return true;
       this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${SIGNAL_NAMES[signo]} (code ${c}) at 0x${addr.toString(16)}, rip 0x${getReg(t.regs, Reg.RIP).toString(16)}`);
       this.killGroup(t.tg, signo);
-      return;
+      return false;
     }
     if (code === -1 || signo === 19 || signo === 18 || signo === 20 || signo === 21 || signo === 22) {
       // A group stop or interrupt of the stub (not the guest's doing): ignore.
-      this.resume(t);
-      return;
+      return true;
     }
     // Synchronous traps (SIGILL, SIGTRAP, SIGFPE) and anything else aimed at
     // the stub: without signal delivery yet, the default action applies.
     this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${SIGNAL_NAMES[signo] ?? `signal ${signo}`} (code ${code}) at rip 0x${getReg(t.regs, Reg.RIP).toString(16)}; delivery is not implemented, killing the process`);
     this.killGroup(t.tg, signo);
+    return false;
   }
 
   /** exit_group(2): every thread of the process ends; status is the wait status. */

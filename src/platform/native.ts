@@ -19,6 +19,7 @@ export interface NativeAddon {
   threadFp(thread: number, set: number): number;
   threadRelease(thread: number): number;
   takeEvent(): number;
+  resumeAndWait(thread: number, timeoutMs: number): number;
   waitEvent(timeoutMs: number): number;
   watchEvents(callback: () => void): number;
   unwatchEvents(): number;

@@ -81,6 +81,12 @@ export interface Platform {
    * platform sets the callback with onReady() so the kernel is woken when idle.
    */
   takeStopped(): Context | undefined;
+  /**
+   * Resumes ctx and returns the next stopped context, waiting at most
+   * timeoutMs (returns early when Node has I/O): the common syscall path in
+   * one crossing into the addon.
+   */
+  resumeAndWait(ctx: Context, timeoutMs: number): Context | undefined;
   /** Blocks at most timeoutMs for a stop; true if one is ready. Returns early when Node has I/O. */
   waitStopped(timeoutMs: number): boolean;
   /** Calls fn from Node's event loop whenever a stop may be ready while the kernel is idle. */

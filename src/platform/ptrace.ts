@@ -51,7 +51,11 @@ class PtraceContext implements Context {
   exit(): void { this.n.threadExit(this.handle); }
   fetchFpState(): number { return this.n.threadFp(this.handle, 0); }
   storeFpState(): number { return this.n.threadFp(this.handle, 1); }
-  release(): void { this.n.threadRelease(this.handle); }
+  release(): void {
+    this.n.threadRelease(this.handle);
+    this.onRelease(this);
+  }
+  onRelease: (ctx: PtraceContext) => void = () => {};
 }
 
 export class PtracePlatform implements Platform {
@@ -76,11 +80,19 @@ export class PtracePlatform implements Platform {
     if (r < 0) return r;
     const ctx = new PtraceContext(this.n, this.out[0], this.out[1], regs, fp);
     this.contexts[ctx.handle] = ctx;
+    ctx.onRelease = (c) => {
+      if (this.contexts[c.handle] === c) this.contexts[c.handle] = undefined;
+    };
     return ctx;
   }
 
   takeStopped(): Context | undefined {
     const h = this.n.takeEvent();
+    return h < 0 ? undefined : this.contexts[h];
+  }
+
+  resumeAndWait(ctx: Context, timeoutMs: number): Context | undefined {
+    const h = this.n.resumeAndWait((ctx as PtraceContext).handle, timeoutMs);
     return h < 0 ? undefined : this.contexts[h];
   }
 

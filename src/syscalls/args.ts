@@ -33,9 +33,9 @@ export class SyscallArgs {
   hi(i: number): number {
     return this.regs[ARG_REG[i] * 2 + 1];
   }
-  /** All six arguments as unsigned numbers (for --strace and logs). */
+  /** All six arguments as signed numbers (for --strace and logs: small negatives stay exact). */
   all(out: number[]): number[] {
-    for (let i = 0; i < 6; i++) out[i] = this.u64(i);
+    for (let i = 0; i < 6; i++) out[i] = this.i64(i);
     return out;
   }
 }

@@ -7,22 +7,18 @@ import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
-import { encodeStat } from '../abi/linux/stat.js';
+import { At, STAT_SIZE, encodeStat } from '../abi/linux/stat.js';
 import { scratch } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
 const PATH_MAX = 4096;
-const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
-const AT_SYMLINK_NOFOLLOW = 0x100;
-const STAT_SIZE = 144;
 
 function readlink(k: Kernel, t: Task, dirfd: number, pathAddr: number, buf: number, size: number): number {
   const path = t.tg.mm.readCString(pathAddr, PATH_MAX);
   if (typeof path === 'number') return path;
   if (size <= 0) return -Errno.EINVAL;
   if (path.length === 0) return -Errno.ENOENT;
-  if (dirfd !== AT_FDCWD && !path.startsWith('/') && !t.tg.fds.get(dirfd)) return -Errno.EBADF;
+  if (dirfd !== At.AT_FDCWD && !path.startsWith('/') && !t.tg.fds.get(dirfd)) return -Errno.EBADF;
   if (path === '/proc/self/exe' || path === `/proc/${t.tg.pid}/exe` || path === '/proc/thread-self/exe') {
     const target = Buffer.from(t.tg.image.exe, 'utf8');
     const n = Math.min(size, target.length, scratch.length);
@@ -66,15 +62,15 @@ function fstat(t: Task, fd: number, statbuf: number): number {
 }
 
 export function registerFile(table: SyscallTable, k: Kernel): void {
-  table[SYS.readlink] = (t, a) => readlink(k, t, AT_FDCWD, a.u64(0), a.u64(1), a.int(2));
+  table[SYS.readlink] = (t, a) => readlink(k, t, At.AT_FDCWD, a.u64(0), a.u64(1), a.int(2));
   table[SYS.readlinkat] = (t, a) => readlink(k, t, a.int(0), a.u64(1), a.u64(2), a.int(3));
   table[SYS.fstat] = (t, a) => fstat(t, a.int(0), a.u64(1));
   table[SYS.newfstatat] = (t, a) => {
     const flags = a.int(3);
-    if ((flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | 0x800 | 0x6000)) !== 0) return -Errno.EINVAL;
+    if ((flags & ~(At.AT_EMPTY_PATH | At.AT_SYMLINK_NOFOLLOW | At.AT_NO_AUTOMOUNT | At.AT_STATX_SYNC_TYPE)) !== 0) return -Errno.EINVAL;
     const path = t.tg.mm.readCString(a.u64(1), PATH_MAX);
     if (typeof path === 'number') return path;
-    if (path === '' && (flags & AT_EMPTY_PATH) !== 0) return fstat(t, a.int(0), a.u64(2));
+    if (path === '' && (flags & At.AT_EMPTY_PATH) !== 0) return fstat(t, a.int(0), a.u64(2));
     if (path === '') return -Errno.ENOENT;
     k.log.once(`stat:${path}`, `stat(${JSON.stringify(path)}): no file system yet, ENOENT`);
     return -Errno.ENOENT;

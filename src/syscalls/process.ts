@@ -1,6 +1,7 @@
 // Process and thread lifetime and per-thread state: exit, exit_group,
 // arch_prctl, set_tid_address, robust lists, rseq, prctl.
 import { Errno } from '../abi/linux/errno.js';
+import { ArchPrctl, Prctl } from '../abi/linux/prctl.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import { NO_RESUME, type Kernel } from '../kernel/kernel.js';
 import { Reg } from '../platform/platform.js';
@@ -8,16 +9,8 @@ import { getReg, setReg } from './args.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
-const ARCH_SET_GS = 0x1001;
-const ARCH_SET_FS = 0x1002;
-const ARCH_GET_FS = 0x1003;
-const ARCH_GET_GS = 0x1004;
 /** sizeof(struct robust_list_head) on x86-64. */
 const ROBUST_LIST_HEAD_SIZE = 24;
-const PR_SET_NAME = 15;
-const PR_GET_NAME = 16;
-const PR_GET_DUMPABLE = 3;
-const PR_SET_DUMPABLE = 4;
 
 export function registerProcess(table: SyscallTable, k: Kernel): void {
   table[SYS.exit] = (t, a) => {
@@ -34,15 +27,15 @@ export function registerProcess(table: SyscallTable, k: Kernel): void {
     const regs = t.regs;
     const addr = a.u64(1);
     switch (a.int(0)) {
-      case ARCH_SET_FS:
-      case ARCH_SET_GS:
+      case ArchPrctl.ARCH_SET_FS:
+      case ArchPrctl.ARCH_SET_GS:
         // The base must be a canonical user address (arch/x86/kernel/process_64.c).
         if (addr >= 0x800000000000) return -Errno.EPERM;
-        setReg(regs, a.int(0) === ARCH_SET_FS ? Reg.FS_BASE : Reg.GS_BASE, addr);
+        setReg(regs, a.int(0) === ArchPrctl.ARCH_SET_FS ? Reg.FS_BASE : Reg.GS_BASE, addr);
         return 0;
-      case ARCH_GET_FS:
-      case ARCH_GET_GS: {
-        const v = getReg(regs, a.int(0) === ARCH_GET_FS ? Reg.FS_BASE : Reg.GS_BASE);
+      case ArchPrctl.ARCH_GET_FS:
+      case ArchPrctl.ARCH_GET_GS: {
+        const v = getReg(regs, a.int(0) === ArchPrctl.ARCH_GET_FS ? Reg.FS_BASE : Reg.GS_BASE);
         scratchView.setUint32(0, v % 4294967296, true);
         scratchView.setUint32(4, Math.floor(v / 4294967296), true);
         return t.tg.mm.writeBytes(addr, scratch, 0, 8);
@@ -78,11 +71,11 @@ export function registerProcess(table: SyscallTable, k: Kernel): void {
   table[SYS.rseq] = () => -Errno.ENOSYS;
   table[SYS.prctl] = (t, a) => {
     switch (a.int(0)) {
-      case PR_SET_NAME: {
+      case Prctl.PR_SET_NAME: {
         const name = t.tg.mm.readCString(a.u64(1), 16);
         if (typeof name === 'number') {
           if (name !== -Errno.ENAMETOOLONG) return name;
-          // Names longer than 15 bytes are truncated (man 2 PR_SET_NAME).
+          // Names longer than 15 bytes are truncated (man 2 Prctl.PR_SET_NAME).
           const r = t.tg.mm.readBytes(a.u64(1), scratch, 0, 15);
           if (r < 0) return r;
           t.tg.comm = Buffer.from(scratch.subarray(0, 15)).toString('latin1');
@@ -91,15 +84,15 @@ export function registerProcess(table: SyscallTable, k: Kernel): void {
         t.tg.comm = name.slice(0, 15);
         return 0;
       }
-      case PR_GET_NAME: {
+      case Prctl.PR_GET_NAME: {
         scratch.fill(0, 0, 16);
         const b = Buffer.from(t.tg.comm, 'latin1');
         scratch.set(b.subarray(0, 15), 0);
         return t.tg.mm.writeBytes(a.u64(1), scratch, 0, 16);
       }
-      case PR_GET_DUMPABLE:
+      case Prctl.PR_GET_DUMPABLE:
         return 1;
-      case PR_SET_DUMPABLE:
+      case Prctl.PR_SET_DUMPABLE:
         return a.u64(1) <= 1 ? 0 : -Errno.EINVAL;
       default:
         k.log.once(`prctl:${a.int(0)}`, `unsupported prctl option ${a.int(0)}: EINVAL`);

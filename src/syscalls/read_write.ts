@@ -1,6 +1,9 @@
 // read/write and their vector and positional forms, close, dup, fcntl
 // (man 2 read, write, readv, pread, close, dup, fcntl).
 import { Errno } from '../abi/linux/errno.js';
+import { Fcntl, FdFlag, OpenFlag, SETFL_MASK } from '../abi/linux/fcntl.js';
+import { IOV_MAX, MAX_RW_COUNT } from '../abi/linux/iovec.js';
+import { Rlimit } from '../abi/linux/rlimit.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
@@ -9,29 +12,12 @@ import type { SyscallArgs } from './args.js';
 import { getU64, scratch } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
-const O_ACCMODE = 3;
-const O_RDONLY = 0;
-const O_WRONLY = 1;
-const O_PATH = 0o10000000;
-const O_CLOEXEC = 0o2000000;
-/** Flags F_SETFL may change (fs/fcntl.c SETFL_MASK). */
-const SETFL_MASK = 0o2000 | 0o4000 | 0o20000 | 0o40000 | 0o1000000; // APPEND NONBLOCK ASYNC DIRECT NOATIME
-/** Linux clips one read or write to MAX_RW_COUNT (INT_MAX & PAGE_MASK). */
-const MAX_RW_COUNT = 0x7ffff000;
-const IOV_MAX = 1024;
-const F_DUPFD = 0;
-const F_GETFD = 1;
-const F_SETFD = 2;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const F_DUPFD_CLOEXEC = 1030;
-const FD_CLOEXEC = 1;
 
 function fileFor(t: Task, fd: number, write: boolean): FileDescription | number {
   const f = t.tg.fds.get(fd);
-  if (!f || (f.flags & O_PATH) !== 0) return -Errno.EBADF;
-  const mode = f.flags & O_ACCMODE;
-  if (write ? mode === O_RDONLY : mode === O_WRONLY) return -Errno.EBADF;
+  if (!f || (f.flags & OpenFlag.O_PATH) !== 0) return -Errno.EBADF;
+  const mode = f.flags & OpenFlag.O_ACCMODE;
+  if (write ? mode === OpenFlag.O_RDONLY : mode === OpenFlag.O_WRONLY) return -Errno.EBADF;
   return f;
 }
 
@@ -131,8 +117,8 @@ function rwv(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoRe
 function dupTo(t: Task, oldfd: number, newfd: number, flags: number): number {
   const f = t.tg.fds.get(oldfd);
   if (!f) return -Errno.EBADF;
-  if (newfd < 0 || newfd >= t.tg.limits.get(7).cur) return -Errno.EBADF;
-  t.tg.fds.installAt(newfd, f, (flags & O_CLOEXEC) !== 0);
+  if (newfd < 0 || newfd >= t.tg.limits.get(Rlimit.RLIMIT_NOFILE).cur) return -Errno.EBADF;
+  t.tg.fds.installAt(newfd, f, (flags & OpenFlag.O_CLOEXEC) !== 0);
   return newfd;
 }
 
@@ -149,7 +135,7 @@ export function registerReadWrite(table: SyscallTable, _k: Kernel): void {
   table[SYS.dup] = (t, a) => {
     const f = t.tg.fds.get(a.int(0));
     if (!f) return -Errno.EBADF;
-    return t.tg.fds.install(f, false, t.tg.limits.get(7).cur);
+    return t.tg.fds.install(f, false, t.tg.limits.get(Rlimit.RLIMIT_NOFILE).cur);
   };
   table[SYS.dup2] = (t, a) => {
     const oldfd = a.int(0);
@@ -161,7 +147,7 @@ export function registerReadWrite(table: SyscallTable, _k: Kernel): void {
     const oldfd = a.int(0);
     const newfd = a.int(1);
     const flags = a.int(2);
-    if ((flags & ~O_CLOEXEC) !== 0 || oldfd === newfd) return -Errno.EINVAL;
+    if ((flags & ~OpenFlag.O_CLOEXEC) !== 0 || oldfd === newfd) return -Errno.EINVAL;
     return dupTo(t, oldfd, newfd, flags);
   };
   table[SYS.fcntl] = (t, a) => {
@@ -170,19 +156,19 @@ export function registerReadWrite(table: SyscallTable, _k: Kernel): void {
     if (!f) return -Errno.EBADF;
     const arg = a.int(2);
     switch (a.int(1)) {
-      case F_DUPFD:
-      case F_DUPFD_CLOEXEC: {
-        const limit = t.tg.limits.get(7).cur;
+      case Fcntl.F_DUPFD:
+      case Fcntl.F_DUPFD_CLOEXEC: {
+        const limit = t.tg.limits.get(Rlimit.RLIMIT_NOFILE).cur;
         if (arg < 0 || arg >= limit) return -Errno.EINVAL;
-        return t.tg.fds.install(f, a.int(1) === F_DUPFD_CLOEXEC, limit, arg);
+        return t.tg.fds.install(f, a.int(1) === Fcntl.F_DUPFD_CLOEXEC, limit, arg);
       }
-      case F_GETFD:
-        return t.tg.fds.getCloexec(fd) ? FD_CLOEXEC : 0;
-      case F_SETFD:
-        return t.tg.fds.setCloexec(fd, (arg & FD_CLOEXEC) !== 0);
-      case F_GETFL:
+      case Fcntl.F_GETFD:
+        return t.tg.fds.getCloexec(fd) ? FdFlag.FD_CLOEXEC : 0;
+      case Fcntl.F_SETFD:
+        return t.tg.fds.setCloexec(fd, (arg & FdFlag.FD_CLOEXEC) !== 0);
+      case Fcntl.F_GETFL:
         return f.flags;
-      case F_SETFL:
+      case Fcntl.F_SETFL:
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
       default:

@@ -1,23 +1,15 @@
 // rt_sigaction and rt_sigprocmask (man 2 sigaction, sigprocmask): recorded
 // faithfully. Delivery comes with the signals issue.
 import { Errno } from '../abi/linux/errno.js';
+import { SIGACTION_SIZE, SIGSET_SIZE, SigHow, Signal } from '../abi/linux/signal.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NSIG } from '../kernel/signal_actions.js';
 import { getU64, scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
-const SIGKILL = 9;
-const SIGSTOP = 19;
-const SIG_BLOCK = 0;
-const SIG_UNBLOCK = 1;
-const SIG_SETMASK = 2;
-/** sizeof(sigset_t) in the kernel ABI. */
-const SIGSET_SIZE = 8;
-/** sizeof(struct sigaction) as rt_sigaction takes it on x86-64. */
-const SIGACTION_SIZE = 32;
-/** SIGKILL and SIGSTOP can be neither blocked nor masked (bits 8 and 18 of the low word). */
-const UNBLOCKABLE_LO = ~((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1)));
+/** Signal.SIGKILL and Signal.SIGSTOP can be neither blocked nor masked (bits 8 and 18 of the low word). */
+const UNBLOCKABLE_LO = ~((1 << (Signal.SIGKILL - 1)) | (1 << (Signal.SIGSTOP - 1)));
 
 function putU64(off: number, v: number): void {
   scratchView.setUint32(off, v % 4294967296, true);
@@ -31,7 +23,7 @@ export function registerSignal(table: SyscallTable, _k: Kernel): void {
     const oact = a.u64(2);
     if (a.u64(3) !== SIGSET_SIZE) return -Errno.EINVAL;
     if (sig < 1 || sig > NSIG) return -Errno.EINVAL;
-    if (act !== 0 && (sig === SIGKILL || sig === SIGSTOP)) return -Errno.EINVAL;
+    if (act !== 0 && (sig === Signal.SIGKILL || sig === Signal.SIGSTOP)) return -Errno.EINVAL;
     const mm = t.tg.mm;
     let next;
     if (act !== 0) {
@@ -71,15 +63,15 @@ export function registerSignal(table: SyscallTable, _k: Kernel): void {
       if (r < 0) return r;
       lo = scratchView.getUint32(0, true);
       hi = scratchView.getUint32(4, true);
-      if (how !== SIG_BLOCK && how !== SIG_UNBLOCK && how !== SIG_SETMASK) return -Errno.EINVAL;
+      if (how !== SigHow.SIG_BLOCK && how !== SigHow.SIG_UNBLOCK && how !== SigHow.SIG_SETMASK) return -Errno.EINVAL;
     }
     const oldLo = t.sigmaskLo;
     const oldHi = t.sigmaskHi;
     if (set !== 0) {
-      if (how === SIG_BLOCK) {
+      if (how === SigHow.SIG_BLOCK) {
         t.sigmaskLo |= lo;
         t.sigmaskHi |= hi;
-      } else if (how === SIG_UNBLOCK) {
+      } else if (how === SigHow.SIG_UNBLOCK) {
         t.sigmaskLo &= ~lo;
         t.sigmaskHi &= ~hi;
       } else {

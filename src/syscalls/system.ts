@@ -3,6 +3,8 @@
 // sched_getaffinity, sched_yield).
 import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
+import { Grnd } from '../abi/linux/random.js';
+import { Rlimit } from '../abi/linux/rlimit.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { RLIMIT_COUNT, type Limit } from '../kernel/limits.js';
@@ -16,14 +18,10 @@ export const UTS_RELEASE = '6.6.0';
 export const UTS_VERSION = '#1 SMP PREEMPT_DYNAMIC tsvisor';
 const UTS_FIELD = 65;
 
-const GRND_NONBLOCK = 1;
-const GRND_RANDOM = 2;
-const GRND_INSECURE = 4;
 /** getrandom returns at most this many bytes per call (drivers/char/random.c: MAX_RW_COUNT). */
 const GETRANDOM_MAX = 0x7ffff000;
 
-const RLIMIT_NOFILE = 7;
-/** /proc/sys/fs/nr_open: RLIMIT_NOFILE can never exceed it. */
+/** /proc/sys/fs/nr_open: Rlimit.RLIMIT_NOFILE can never exceed it. */
 const NR_OPEN = 1048576;
 const TWO32 = 4294967296;
 
@@ -58,7 +56,7 @@ function prlimit(t: Task, resource: number, newAddr: number, oldAddr: number): n
     if (r < 0) return r;
     next = { cur: getRlimValue(0), max: getRlimValue(8) };
     if (next.cur > next.max) return -Errno.EINVAL;
-    if (resource === RLIMIT_NOFILE && next.max > NR_OPEN) return -Errno.EPERM;
+    if (resource === Rlimit.RLIMIT_NOFILE && next.max > NR_OPEN) return -Errno.EPERM;
   }
   const lim = t.tg.limits.get(resource);
   const old = { cur: lim.cur, max: lim.max };
@@ -102,8 +100,8 @@ export function registerSystem(table: SyscallTable, k: Kernel): void {
 
   table[SYS.getrandom] = (t, a) => {
     const flags = a.u32(2);
-    if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) !== 0) return -Errno.EINVAL;
-    if ((flags & GRND_RANDOM) !== 0 && (flags & GRND_INSECURE) !== 0) return -Errno.EINVAL;
+    if ((flags & ~(Grnd.GRND_NONBLOCK | Grnd.GRND_RANDOM | Grnd.GRND_INSECURE)) !== 0) return -Errno.EINVAL;
+    if ((flags & Grnd.GRND_RANDOM) !== 0 && (flags & Grnd.GRND_INSECURE) !== 0) return -Errno.EINVAL;
     if (a.hi(1) >= 0x80000000) return -Errno.EINVAL;
     const len = Math.min(a.u64(1), GETRANDOM_MAX);
     if (len === 0) return 0;

@@ -2,6 +2,7 @@
 // clock_nanosleep). Sleeping never blocks the kernel's thread: the task waits
 // on a timer and the syscall completes when it fires.
 import { Errno } from '../abi/linux/errno.js';
+import { Clock, NSEC_PER_SEC, TimerFlag } from '../abi/linux/time.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
@@ -9,19 +10,7 @@ import { native } from '../platform/native.js';
 import { getI64, scratch, scratchView, setI64 } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
-const CLOCK_REALTIME = 0;
-const CLOCK_MONOTONIC = 1;
-const CLOCK_PROCESS_CPUTIME_ID = 2;
-const CLOCK_THREAD_CPUTIME_ID = 3;
-const CLOCK_MONOTONIC_RAW = 4;
-const CLOCK_REALTIME_COARSE = 5;
-const CLOCK_MONOTONIC_COARSE = 6;
-const CLOCK_BOOTTIME = 7;
-const CLOCK_REALTIME_ALARM = 8;
-const CLOCK_BOOTTIME_ALARM = 9;
-const CLOCK_TAI = 11;
-const TIMER_ABSTIME = 1;
-const NSEC = 1e9;
+const NSEC = NSEC_PER_SEC;
 
 const ts = new Float64Array(2);
 
@@ -35,25 +24,25 @@ function readClock(t: Task, clk: number, out: Float64Array, res: boolean): numbe
   const n = native();
   let host: number;
   switch (clk) {
-    case CLOCK_REALTIME:
-    case CLOCK_MONOTONIC:
-    case CLOCK_MONOTONIC_RAW:
-    case CLOCK_REALTIME_COARSE:
-    case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME:
-    case CLOCK_TAI:
+    case Clock.CLOCK_REALTIME:
+    case Clock.CLOCK_MONOTONIC:
+    case Clock.CLOCK_MONOTONIC_RAW:
+    case Clock.CLOCK_REALTIME_COARSE:
+    case Clock.CLOCK_MONOTONIC_COARSE:
+    case Clock.CLOCK_BOOTTIME:
+    case Clock.CLOCK_TAI:
       host = clk;
       break;
-    case CLOCK_REALTIME_ALARM:
-      host = CLOCK_REALTIME;
+    case Clock.CLOCK_REALTIME_ALARM:
+      host = Clock.CLOCK_REALTIME;
       break;
-    case CLOCK_BOOTTIME_ALARM:
-      host = CLOCK_BOOTTIME;
+    case Clock.CLOCK_BOOTTIME_ALARM:
+      host = Clock.CLOCK_BOOTTIME;
       break;
-    case CLOCK_PROCESS_CPUTIME_ID:
+    case Clock.CLOCK_PROCESS_CPUTIME_ID:
       host = cpuClock(t.tg.as.hostPid, false);
       break;
-    case CLOCK_THREAD_CPUTIME_ID:
+    case Clock.CLOCK_THREAD_CPUTIME_ID:
       host = cpuClock(t.ctx.hostTid, true);
       break;
     default: {
@@ -138,7 +127,7 @@ export function registerTime(table: SyscallTable, _k: Kernel): void {
     const tv = a.u64(0);
     const tz = a.u64(1);
     if (tv !== 0) {
-      native().hostClockGettime(CLOCK_REALTIME, ts);
+      native().hostClockGettime(Clock.CLOCK_REALTIME, ts);
       const r = writeTimespec(t, tv, ts[0], Math.floor(ts[1] / 1000));
       if (r < 0) return r;
     }
@@ -152,7 +141,7 @@ export function registerTime(table: SyscallTable, _k: Kernel): void {
     return 0;
   };
   table[SYS.time] = (t, a) => {
-    native().hostClockGettime(CLOCK_REALTIME, ts);
+    native().hostClockGettime(Clock.CLOCK_REALTIME, ts);
     const addr = a.u64(0);
     if (addr !== 0) {
       setI64(0, ts[0]);
@@ -165,7 +154,7 @@ export function registerTime(table: SyscallTable, _k: Kernel): void {
     const r = readTimespec(t, a.u64(0), ts);
     if (r < 0) return r;
     // rem is written only when interrupted by a signal (signals issue).
-    return sleepUntil(CLOCK_MONOTONIC, nowNs(CLOCK_MONOTONIC) + ts[0] * NSEC + ts[1]);
+    return sleepUntil(Clock.CLOCK_MONOTONIC, nowNs(Clock.CLOCK_MONOTONIC) + ts[0] * NSEC + ts[1]);
   };
   table[SYS.clock_nanosleep] = (t, a) => {
     const clk = a.int(0);
@@ -173,16 +162,16 @@ export function registerTime(table: SyscallTable, _k: Kernel): void {
     // man 2 clock_nanosleep: REALTIME, MONOTONIC, BOOTTIME, TAI and the
     // process CPU clock are valid; a thread CPU clock is EINVAL.
     let host: number;
-    if (clk === CLOCK_REALTIME || clk === CLOCK_MONOTONIC || clk === CLOCK_BOOTTIME || clk === CLOCK_TAI) host = clk;
-    else if (clk === CLOCK_REALTIME_ALARM || clk === CLOCK_BOOTTIME_ALARM) return -Errno.EPERM;
-    else if (clk === CLOCK_THREAD_CPUTIME_ID) return -Errno.EINVAL;
+    if (clk === Clock.CLOCK_REALTIME || clk === Clock.CLOCK_MONOTONIC || clk === Clock.CLOCK_BOOTTIME || clk === Clock.CLOCK_TAI) host = clk;
+    else if (clk === Clock.CLOCK_REALTIME_ALARM || clk === Clock.CLOCK_BOOTTIME_ALARM) return -Errno.EPERM;
+    else if (clk === Clock.CLOCK_THREAD_CPUTIME_ID) return -Errno.EINVAL;
     // Partial: sleeping on the process CPU clock (which Linux supports) is not
     // implemented yet and fails with EOPNOTSUPP.
-    else if (clk === CLOCK_PROCESS_CPUTIME_ID) return -Errno.EOPNOTSUPP;
+    else if (clk === Clock.CLOCK_PROCESS_CPUTIME_ID) return -Errno.EOPNOTSUPP;
     else return -Errno.EINVAL;
     const r = readTimespec(t, a.u64(2), ts);
     if (r < 0) return r;
     const req = ts[0] * NSEC + ts[1];
-    return sleepUntil(host, (flags & TIMER_ABSTIME) !== 0 ? req : nowNs(host) + req);
+    return sleepUntil(host, (flags & TimerFlag.TIMER_ABSTIME) !== 0 ? req : nowNs(host) + req);
   };
 }
