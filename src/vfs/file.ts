@@ -11,6 +11,8 @@ export interface FileDescription {
   readonly name: string;
   /** O_* status flags (O_APPEND, O_NONBLOCK …) and access mode. */
   flags: number;
+  /** FMODE_PREAD|FMODE_PWRITE: pread/pwrite are allowed (false for pipes, sockets, ttys: ESPIPE). */
+  readonly positional: boolean;
   read(mm: MemoryManager, addr: number, len: number): IoResult;
   write(mm: MemoryManager, addr: number, len: number): IoResult;
   pread(mm: MemoryManager, addr: number, len: number, pos: number): IoResult;

@@ -1,0 +1,207 @@
+// A tmpfs regular file: bytes in a PageStore, charged to the file system's
+// size limit page by page (ENOSPC), holes for pages never written. The data
+// operations work on plain Uint8Arrays; TmpfsFileImpl adapts them to guest
+// memory segment by segment, without an intermediate copy.
+import { Errno } from '../../abi/linux/errno.js';
+import { FileMode } from '../../abi/linux/stat.js';
+import type { GuestMemory, IoResult } from '../../vfs/guest_memory.js';
+import { FallocFlag, type FileImpl, type NewInodeSpec, type SetAttrRequest } from '../../vfs/inode.js';
+import { MAX_FILE_SIZE } from '../../vfs/limits.js';
+import type { Timestamp } from '../../vfs/timestamp.js';
+import { PAGE_SIZE, type PageStore } from './page_store.js';
+import { TmpfsInode } from './tmpfs_inode.js';
+import type { TmpfsFileSystem } from './tmpfs.js';
+
+const SECTORS_PER_PAGE = PAGE_SIZE / 512;
+
+export class TmpfsRegular extends TmpfsInode {
+  constructor(fs: TmpfsFileSystem, ino: number, spec: NewInodeSpec, now: Timestamp, readonly pages: PageStore) {
+    super(fs, ino, FileMode.S_IFREG, spec, now);
+  }
+
+  /** Copies up to len bytes at pos into dst[off..]; stops at the end of file. Bytes read. */
+  readAt(pos: number, dst: Uint8Array, off: number, len: number): number {
+    const size = this.attrs.size;
+    if (pos >= size || len <= 0) return 0;
+    const n = Math.min(len, size - pos);
+    let done = 0;
+    while (done < n) {
+      const p = pos + done;
+      const index = Math.floor(p / PAGE_SIZE);
+      const inPage = p - index * PAGE_SIZE;
+      const chunk = Math.min(PAGE_SIZE - inPage, n - done);
+      const page = this.pages.get(index);
+      if (page) dst.set(page.subarray(inPage, inPage + chunk), off + done);
+      else dst.fill(0, off + done, off + done + chunk);
+      done += chunk;
+    }
+    return n;
+  }
+
+  /**
+   * Copies len bytes of src[off..] to pos, allocating pages; the file grows
+   * as needed. Bytes written, or -ENOSPC / -EFBIG if none could be.
+   * Updates mtime and ctime when anything was written.
+   */
+  writeAt(pos: number, src: Uint8Array, off: number, len: number): number {
+    if (len <= 0) return 0;
+    if (pos >= MAX_FILE_SIZE) return -Errno.EFBIG;
+    len = Math.min(len, MAX_FILE_SIZE - pos);
+    let done = 0;
+    while (done < len) {
+      const p = pos + done;
+      const index = Math.floor(p / PAGE_SIZE);
+      const inPage = p - index * PAGE_SIZE;
+      const chunk = Math.min(PAGE_SIZE - inPage, len - done);
+      let page = this.pages.get(index);
+      if (!page) {
+        if (!this.fs.chargePages(1)) break;
+        page = this.pages.allocate(index);
+        this.attrs.blocks += SECTORS_PER_PAGE;
+      }
+      page.set(src.subarray(off + done, off + done + chunk), inPage);
+      done += chunk;
+    }
+    if (done === 0) return -Errno.ENOSPC;
+    if (pos + done > this.attrs.size) this.attrs.size = pos + done;
+    const now = this.fs.clock.now();
+    this.attrs.mtime = now;
+    this.attrs.ctime = now;
+    return done;
+  }
+
+  override setattr(req: SetAttrRequest): number {
+    if (req.size !== undefined) {
+      if (req.size < 0) return -Errno.EINVAL;
+      if (req.size > MAX_FILE_SIZE) return -Errno.EFBIG;
+      this.truncate(req.size);
+    }
+    this.applyAttrs(req);
+    return 0;
+  }
+
+  /**
+   * Sets the size: shrinking frees every page past the new end (those
+   * fallocate'd beyond the old size too) and zeroes the tail of the last.
+   */
+  private truncate(size: number): void {
+    const old = this.attrs.size;
+    this.attrs.size = size;
+    if (size >= old) return;
+    const keep = Math.ceil(size / PAGE_SIZE);
+    for (const i of [...this.pages.indices()]) if (i >= keep) this.freePage(i);
+    if (size % PAGE_SIZE !== 0) this.pages.get(keep - 1)?.fill(0, size % PAGE_SIZE);
+  }
+
+  /** Zeroes [start, end): whole pages are freed, partial ones cleared. */
+  private zeroRange(start: number, end: number): void {
+    const first = Math.ceil(start / PAGE_SIZE);
+    const last = Math.floor(end / PAGE_SIZE);
+    const headIndex = Math.floor(start / PAGE_SIZE);
+    if (start % PAGE_SIZE !== 0) {
+      const head = this.pages.get(headIndex);
+      head?.fill(0, start % PAGE_SIZE, headIndex === Math.floor((end - 1) / PAGE_SIZE) ? ((end - 1) % PAGE_SIZE) + 1 : PAGE_SIZE);
+    }
+    if (end % PAGE_SIZE !== 0 && last >= first && last !== headIndex) {
+      this.pages.get(last)?.fill(0, 0, end % PAGE_SIZE);
+    }
+    if (last - first < this.pages.count) {
+      for (let i = first; i < last; i++) this.freePage(i);
+    } else {
+      for (const i of [...this.pages.indices()]) if (i >= first && i < last) this.freePage(i);
+    }
+  }
+
+  private freePage(index: number): void {
+    if (this.pages.free(index)) {
+      this.fs.unchargePages(1);
+      this.attrs.blocks -= SECTORS_PER_PAGE;
+    }
+  }
+
+  /**
+   * fallocate: allocate pages (all or nothing: ENOSPC leaves the file as it
+   * was), growing the size unless FALLOC_FL_KEEP_SIZE; or punch a hole
+   * (FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE). Other modes: EOPNOTSUPP.
+   */
+  override allocate(mode: number, offset: number, len: number): number {
+    if ((mode & ~(FallocFlag.FALLOC_FL_KEEP_SIZE | FallocFlag.FALLOC_FL_PUNCH_HOLE)) !== 0) return -Errno.EOPNOTSUPP;
+    const end = offset + len;
+    const now = this.fs.clock.now();
+    if ((mode & FallocFlag.FALLOC_FL_PUNCH_HOLE) !== 0) {
+      this.zeroRange(offset, end);
+      this.attrs.mtime = now;
+      this.attrs.ctime = now;
+      return 0;
+    }
+    const first = Math.floor(offset / PAGE_SIZE);
+    const last = Math.ceil(end / PAGE_SIZE);
+    const missing: number[] = [];
+    for (let i = first; i < last; i++) if (!this.pages.get(i)) missing.push(i);
+    if (!this.fs.chargePages(missing.length)) return -Errno.ENOSPC;
+    for (const i of missing) this.pages.allocate(i);
+    this.attrs.blocks += missing.length * SECTORS_PER_PAGE;
+    if ((mode & FallocFlag.FALLOC_FL_KEEP_SIZE) === 0 && end > this.attrs.size) {
+      this.attrs.size = end;
+      this.attrs.ctime = now;
+    }
+    return 0;
+  }
+
+  /** SEEK_DATA / SEEK_HOLE at page granularity (allocated pages are data). pos < size. */
+  seekData(pos: number, hole: boolean): number {
+    const size = this.attrs.size;
+    let index = Math.floor(pos / PAGE_SIZE);
+    const lastIndex = Math.floor((size - 1) / PAGE_SIZE);
+    if (hole) {
+      while (index <= lastIndex && this.pages.get(index)) index++;
+      return Math.min(size, Math.max(pos, index * PAGE_SIZE));
+    }
+    let next = Infinity;
+    for (const i of this.pages.indices()) if (i >= index && i < next) next = i;
+    if (next > lastIndex) return -Errno.ENXIO;
+    return Math.max(pos, next * PAGE_SIZE);
+  }
+
+  override open(_flags: number): FileImpl | number {
+    return new TmpfsFileImpl(this);
+  }
+
+  protected override releaseData(): void {
+    const n = this.pages.count;
+    for (const i of [...this.pages.indices()]) this.pages.free(i);
+    this.fs.unchargePages(n);
+    this.attrs.blocks = 0;
+  }
+}
+
+/** The I/O of an open tmpfs regular file, straight between pages and guest memory. */
+export class TmpfsFileImpl implements FileImpl {
+  readonly seekable = true;
+
+  constructor(private readonly file: TmpfsRegular) {}
+
+  read(mm: GuestMemory, addr: number, len: number, pos: number): IoResult {
+    const n = Math.min(len, this.file.attrs.size - pos);
+    if (n <= 0) return 0;
+    let p = pos;
+    return mm.forEachSegment(addr, n, true, (buf, off, l) => {
+      const r = this.file.readAt(p, buf, off, l);
+      p += r;
+      return r;
+    });
+  }
+
+  write(mm: GuestMemory, addr: number, len: number, pos: number): IoResult {
+    let p = pos;
+    return mm.forEachSegment(addr, len, false, (buf, off, l) => {
+      const r = this.file.writeAt(p, buf, off, l);
+      if (r > 0) p += r;
+      return r;
+    });
+  }
+
+  seekData(pos: number, hole: boolean): number {
+    return this.file.seekData(pos, hole);
+  }
+}
