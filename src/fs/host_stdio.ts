@@ -13,7 +13,7 @@ import type { FileDescription, IoResult } from '../vfs/file.js';
 export class HostStdioFile implements FileDescription {
   private refs = 0;
   private readonly n: NativeAddon = native();
-  private readonly seekable: boolean;
+  readonly positional: boolean;
   private readonly isTty: boolean;
 
   constructor(readonly hostFd: number, public flags: number, readonly name: string) {
@@ -23,7 +23,7 @@ export class HostStdioFile implements FileDescription {
     } catch {
       st = undefined;
     }
-    this.seekable = !!st && (st.isFile() || st.isBlockDevice());
+    this.positional = !!st && (st.isFile() || st.isBlockDevice());
     this.isTty = !!st && st.isCharacterDevice() && tty.isatty(hostFd);
   }
 
@@ -66,7 +66,7 @@ export class HostStdioFile implements FileDescription {
   }
 
   pwrite(mm: MemoryManager, addr: number, len: number, pos: number): IoResult {
-    if (!this.seekable) return -Errno.ESPIPE;
+    if (!this.positional) return -Errno.ESPIPE;
     const n = this.n;
     const fd = this.hostFd;
     let p = pos;
@@ -78,7 +78,7 @@ export class HostStdioFile implements FileDescription {
   }
 
   pread(mm: MemoryManager, addr: number, len: number, pos: number): IoResult {
-    if (!this.seekable) return -Errno.ESPIPE;
+    if (!this.positional) return -Errno.ESPIPE;
     const n = this.n;
     const fd = this.hostFd;
     let p = pos;

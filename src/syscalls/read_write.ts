@@ -9,10 +9,25 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
 import type { SyscallArgs } from './args.js';
-import { getU64, scratch } from './scratch.js';
+import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
 
+/** TASK_SIZE_MAX on x86-64 with 4-level paging: the end of user addresses access_ok accepts. */
+const TASK_SIZE_MAX = 0x7ffffffff000;
+const HI_USER = 0x8000; // high word of 2^47: anything at or above is not a user address
+
+/**
+ * access_ok(buf, count) with 64-bit arithmetic from the raw halves
+ * (arch/x86/include/asm/uaccess_64.h): the range must end inside user space,
+ * even for count 0.
+ */
+function accessOk(bufLo: number, bufHi: number, cntLo: number, cntHi: number): boolean {
+  if (bufHi >= HI_USER || cntHi >= HI_USER) return false;
+  return bufLo + bufHi * 4294967296 + cntLo + cntHi * 4294967296 <= TASK_SIZE_MAX;
+}
+
+/** The file for fd, open for reading or writing (vfs_read/vfs_write: EBADF). */
 function fileFor(t: Task, fd: number, write: boolean): FileDescription | number {
   const f = t.tg.fds.get(fd);
   if (!f || (f.flags & OpenFlag.O_PATH) !== 0) return -Errno.EBADF;
@@ -21,26 +36,26 @@ function fileFor(t: Task, fd: number, write: boolean): FileDescription | number 
   return f;
 }
 
-/** Checks a (buf, count) pair as vfs_read/vfs_write do; returns the clipped count or -errno. */
-function checkBuffer(t: Task, a: SyscallArgs, bufArg: number, countArg: number): number {
-  if (a.hi(countArg) >= 0x80000000) return -Errno.EINVAL; // (ssize_t)count < 0
-  const count = a.u64(countArg);
-  if (count === 0) return 0;
-  const buf = a.u64(bufArg);
-  if (buf + count > t.tg.as.maxAddress) return -Errno.EFAULT; // access_ok
-  return Math.min(count, MAX_RW_COUNT);
-}
-
+/**
+ * read/write/pread64/pwrite64 in the order of fs/read_write.c: negative
+ * position (EINVAL, before the fd is looked up), fd (EBADF), positional
+ * support (ESPIPE), access mode (EBADF), access_ok (EFAULT), then the count.
+ */
 function rw(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoResult {
-  const f = fileFor(t, a.int(0), write);
+  const pos = positional ? a.i64(3) : -1;
+  if (positional && pos < 0) return -Errno.EINVAL;
+  const fd = a.int(0);
+  if (!t.tg.fds.get(fd)) return -Errno.EBADF;
+  if (positional && !t.tg.fds.get(fd)!.positional) return -Errno.ESPIPE;
+  const f = fileFor(t, fd, write);
   if (typeof f === 'number') return f;
-  const count = checkBuffer(t, a, 1, 2);
-  if (count <= 0) return count;
+  const r = a.regs;
+  if (!accessOk(r[2 * 13], r[2 * 13 + 1], r[2 * 12], r[2 * 12 + 1])) return -Errno.EFAULT; // rsi, rdx
+  const count = Math.min(a.u64(2), MAX_RW_COUNT);
+  if (count === 0) return 0;
   const buf = a.u64(1);
   const mm = t.tg.mm;
   if (!positional) return write ? f.write(mm, buf, count) : f.read(mm, buf, count);
-  const pos = a.i64(3);
-  if (pos < 0) return -Errno.EINVAL;
   return write ? f.pwrite(mm, buf, count, pos) : f.pread(mm, buf, count, pos);
 }
 
@@ -48,20 +63,29 @@ function rw(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoRes
 const iovBase: number[] = [];
 const iovLen: number[] = [];
 
-/** Reads and checks an iovec array (man 2 readv: EINVAL, EFAULT); returns the count of entries or -errno. */
+/**
+ * import_iovec (lib/iov_iter.c): count (EINVAL), the array (EFAULT), negative
+ * lengths (EINVAL), then access_ok on every segment (EFAULT) with the total
+ * clipped to MAX_RW_COUNT. Returns the number of entries or -errno.
+ */
 function readIovecs(t: Task, addr: number, cnt: number): number {
   if (cnt < 0 || cnt > IOV_MAX) return -Errno.EINVAL;
   if (cnt === 0) return 0;
   const r = t.tg.mm.readBytes(addr, scratch, 0, cnt * 16);
   if (r < 0) return r;
+  for (let i = 0; i < cnt; i++) if (scratch[i * 16 + 15] >= 0x80) return -Errno.EINVAL;
   let total = 0;
   for (let i = 0; i < cnt; i++) {
-    const len = getU64(i * 16 + 8);
-    if (len > 0x7fffffffffffffff || scratch[i * 16 + 15] >= 0x80) return -Errno.EINVAL;
-    total += len;
-    if (total > 0x7fffffffffffffff) return -Errno.EINVAL;
-    iovBase[i] = getU64(i * 16);
+    const o = i * 16;
+    const bLo = scratchView.getUint32(o, true);
+    const bHi = scratchView.getUint32(o + 4, true);
+    const lLo = scratchView.getUint32(o + 8, true);
+    const lHi = scratchView.getUint32(o + 12, true);
+    if (!accessOk(bLo, bHi, lLo, lHi)) return -Errno.EFAULT;
+    const len = Math.min(lLo + lHi * 4294967296, MAX_RW_COUNT - total);
+    iovBase[i] = bLo + bHi * 4294967296;
     iovLen[i] = len;
+    total += len;
   }
   return cnt;
 }
@@ -73,26 +97,22 @@ function vector(t: Task, f: FileDescription, n: number, write: boolean, pos: num
   const lens = iovLen.slice(0, n);
   let done = 0;
   let i = 0;
+  let want = 0;
   const step = (r: number): IoResult => {
     for (;;) {
       if (r < 0) return done > 0 ? done : r;
       done += r;
-      if (i > 0 && r < Math.min(lens[i - 1], MAX_RW_COUNT - (done - r))) return done;
-      if (i >= n || done >= MAX_RW_COUNT) return done;
-      const len = Math.min(lens[i], MAX_RW_COUNT - done);
+      if (r < want || i >= n) return done;
+      want = lens[i];
       const base = bases[i++];
-      if (len === 0) {
+      if (want === 0) {
         r = 0;
-        continue;
-      }
-      if (base + len > t.tg.as.maxAddress) {
-        r = -Errno.EFAULT;
         continue;
       }
       const p = pos < 0 ? -1 : pos + done;
       const next = write
-        ? p < 0 ? f.write(mm, base, len) : f.pwrite(mm, base, len, p)
-        : p < 0 ? f.read(mm, base, len) : f.pread(mm, base, len, p);
+        ? p < 0 ? f.write(mm, base, want) : f.pwrite(mm, base, want, p)
+        : p < 0 ? f.read(mm, base, want) : f.pread(mm, base, want, p);
       if (typeof next !== 'number') return next.then(step);
       r = next;
     }
@@ -100,17 +120,18 @@ function vector(t: Task, f: FileDescription, n: number, write: boolean, pos: num
   return step(0);
 }
 
+/** readv/writev/preadv/pwritev in the order of fs/read_write.c (do_readv, do_preadv). */
 function rwv(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoResult {
-  const f = fileFor(t, a.int(0), write);
+  // preadv/pwritev: on 64-bit, pos_l holds the whole offset (pos_from_hilo).
+  const pos = positional ? a.i64(3) : -1;
+  if (positional && pos < 0) return -Errno.EINVAL;
+  const fd = a.int(0);
+  if (!t.tg.fds.get(fd)) return -Errno.EBADF;
+  if (positional && !t.tg.fds.get(fd)!.positional) return -Errno.ESPIPE;
+  const f = fileFor(t, fd, write);
   if (typeof f === 'number') return f;
-  const n = readIovecs(t, a.u64(1), a.int(2));
+  const n = readIovecs(t, a.u64(1), a.hi(2) !== 0 ? -1 : a.int(2)); // vlen is an unsigned long
   if (n <= 0) return n;
-  let pos = -1;
-  if (positional) {
-    // preadv/pwritev: on 64-bit, pos_l holds the whole offset (pos_from_hilo).
-    pos = a.i64(3);
-    if (pos < 0) return -Errno.EINVAL;
-  }
   return vector(t, f, n, write, pos);
 }
 
