@@ -5,9 +5,6 @@ import type { Kernel } from '../kernel/kernel.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
-/** NGROUPS_MAX (include/uapi/linux/limits.h). */
-const NGROUPS_MAX = 65536;
-
 export function registerIdentity(table: SyscallTable, _k: Kernel): void {
   table[SYS.getpid] = (t) => t.tg.pid;
   table[SYS.gettid] = (t) => t.tid;
@@ -19,8 +16,9 @@ export function registerIdentity(table: SyscallTable, _k: Kernel): void {
   table[SYS.getgroups] = (t, a) => {
     const size = a.int(0);
     const groups = t.creds.groups;
-    if (size < 0 || size > NGROUPS_MAX) return -Errno.EINVAL;
-    if (size === 0) return groups.length;
+    // kernel/groups.c: only a negative size is invalid; 0 asks for the count.
+    if (size < 0) return -Errno.EINVAL;
+    if (size === 0 || groups.length === 0) return groups.length;
     if (size < groups.length) return -Errno.EINVAL;
     for (let i = 0; i < groups.length; i++) scratchView.setUint32(i * 4, groups[i], true);
     const r = t.tg.mm.writeBytes(a.u64(1), scratch, 0, groups.length * 4);

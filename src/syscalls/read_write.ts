@@ -2,6 +2,7 @@
 // (man 2 read, write, readv, pread, close, dup, fcntl).
 import { Errno } from '../abi/linux/errno.js';
 import { Fcntl, FdFlag, OpenFlag, SETFL_MASK } from '../abi/linux/fcntl.js';
+import { Ioctl } from '../abi/linux/ioctl.js';
 import { IOV_MAX, MAX_RW_COUNT } from '../abi/linux/iovec.js';
 import { Rlimit } from '../abi/linux/rlimit.js';
 import { SYS } from '../abi/linux/syscalls.js';
@@ -9,23 +10,10 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
 import type { SyscallArgs } from './args.js';
+import { accessOk } from './access.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
-
-/** TASK_SIZE_MAX on x86-64 with 4-level paging: the end of user addresses access_ok accepts. */
-const TASK_SIZE_MAX = 0x7ffffffff000;
-const HI_USER = 0x8000; // high word of 2^47: anything at or above is not a user address
-
-/**
- * access_ok(buf, count) with 64-bit arithmetic from the raw halves
- * (arch/x86/include/asm/uaccess_64.h): the range must end inside user space,
- * even for count 0.
- */
-function accessOk(bufLo: number, bufHi: number, cntLo: number, cntHi: number): boolean {
-  if (bufHi >= HI_USER || cntHi >= HI_USER) return false;
-  return bufLo + bufHi * 4294967296 + cntLo + cntHi * 4294967296 <= TASK_SIZE_MAX;
-}
 
 /** The file for fd, open for reading or writing (vfs_read/vfs_write: EBADF). */
 function fileFor(t: Task, fd: number, write: boolean): FileDescription | number {
@@ -198,8 +186,25 @@ export function registerReadWrite(table: SyscallTable, _k: Kernel): void {
     }
   };
   table[SYS.ioctl] = (t, a) => {
-    const f = t.tg.fds.get(a.int(0));
+    const fd = a.int(0);
+    const f = t.tg.fds.get(fd);
     if (!f) return -Errno.EBADF;
-    return f.ioctl(t.tg.mm, a.u32(1), a.u64(2));
+    const req = a.u32(1);
+    // The requests every file understands (fs/ioctl.c do_vfs_ioctl).
+    switch (req) {
+      case Ioctl.FIOCLEX:
+        return t.tg.fds.setCloexec(fd, true);
+      case Ioctl.FIONCLEX:
+        return t.tg.fds.setCloexec(fd, false);
+      case Ioctl.FIONBIO:
+      case Ioctl.FIOASYNC: {
+        const r = t.tg.mm.readBytes(a.u64(2), scratch, 0, 4);
+        if (r < 0) return r;
+        const bit = req === Ioctl.FIONBIO ? OpenFlag.O_NONBLOCK : OpenFlag.FASYNC;
+        f.flags = scratchView.getInt32(0, true) !== 0 ? f.flags | bit : f.flags & ~bit;
+        return 0;
+      }
+    }
+    return f.ioctl(t.tg.mm, req, a.u64(2));
   };
 }

@@ -10,6 +10,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { RLIMIT_COUNT, type Limit } from '../kernel/limits.js';
 import type { Task } from '../kernel/task.js';
 import { native } from '../platform/native.js';
+import { rangeOk } from './access.js';
 import { getU64, scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
@@ -24,6 +25,7 @@ const GETRANDOM_MAX = 0x7ffff000;
 /** /proc/sys/fs/nr_open: Rlimit.RLIMIT_NOFILE can never exceed it. */
 const NR_OPEN = 1048576;
 const TWO32 = 4294967296;
+const clockOut = new Float64Array(2);
 
 function putField(off: number, s: string): void {
   scratch.fill(0, off, off + UTS_FIELD);
@@ -88,7 +90,10 @@ export function registerSystem(table: SyscallTable, k: Kernel): void {
   table[SYS.sysinfo] = (t, a) => {
     // struct sysinfo on x86-64: 112 bytes; memory in units of mem_unit (1).
     scratch.fill(0, 0, 112);
-    const uptime = Math.floor((performance.now() - k.bootTimeMs) / 1000);
+    // Seconds since boot as CLOCK_BOOTTIME shows it (the host's clock; the
+    // sandbox does not virtualize time yet).
+    native().hostClockGettime(7, clockOut);
+    const uptime = clockOut[0];
     putRlimValue(0, uptime); // long uptime
     const total = k.memoryFile.limit;
     putRlimValue(32, total); // totalram
@@ -102,8 +107,10 @@ export function registerSystem(table: SyscallTable, k: Kernel): void {
     const flags = a.u32(2);
     if ((flags & ~(Grnd.GRND_NONBLOCK | Grnd.GRND_RANDOM | Grnd.GRND_INSECURE)) !== 0) return -Errno.EINVAL;
     if ((flags & Grnd.GRND_RANDOM) !== 0 && (flags & Grnd.GRND_INSECURE) !== 0) return -Errno.EINVAL;
-    if (a.hi(1) >= 0x80000000) return -Errno.EINVAL;
-    const len = Math.min(a.u64(1), GETRANDOM_MAX);
+    // drivers/char/random.c: the count is clipped (never EINVAL), then the
+    // buffer must pass access_ok (import_ubuf).
+    const len = a.hi(1) !== 0 ? GETRANDOM_MAX : Math.min(a.u64(1), GETRANDOM_MAX);
+    if (a.hi(0) >= 0x8000 || !rangeOk(a.u64(0), len)) return -Errno.EFAULT;
     if (len === 0) return 0;
     const n = native();
     return t.tg.mm.forEachSegment(a.u64(0), len, true, (buf, off, l) => n.hostGetrandom(buf, off, l));

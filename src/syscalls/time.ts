@@ -1,6 +1,7 @@
 // Clocks and sleeping (man 2 clock_gettime, gettimeofday, time, nanosleep,
 // clock_nanosleep). Sleeping never blocks the kernel's thread: the task waits
 // on a timer and the syscall completes when it fires.
+import fs from 'node:fs';
 import { Errno } from '../abi/linux/errno.js';
 import { Clock, NSEC_PER_SEC, TimerFlag } from '../abi/linux/time.js';
 import { SYS } from '../abi/linux/syscalls.js';
@@ -43,8 +44,7 @@ function readClock(t: Task, clk: number, out: Float64Array, res: boolean): numbe
       host = cpuClock(t.tg.as.hostPid, false);
       break;
     case Clock.CLOCK_THREAD_CPUTIME_ID:
-      host = cpuClock(t.ctx.hostTid, true);
-      break;
+      return threadCpuTime(t, out, res);
     default: {
       if (clk >= 0) return -Errno.EINVAL;
       // CPUCLOCK: pid = ~(clk >> 3), bit 2 = per-thread, low 2 bits = type (< 3).
@@ -53,7 +53,7 @@ function readClock(t: Task, clk: number, out: Float64Array, res: boolean): numbe
       if ((clk & 3) === 3) return -Errno.EINVAL;
       if (perThread) {
         if (id !== 0 && id !== t.tid) return -Errno.EINVAL;
-        host = cpuClock(t.ctx.hostTid, true);
+        return threadCpuTime(t, out, res);
       } else {
         if (id !== 0 && id !== t.tg.pid) return -Errno.EINVAL;
         host = cpuClock(t.tg.as.hostPid, false);
@@ -64,9 +64,32 @@ function readClock(t: Task, clk: number, out: Float64Array, res: boolean): numbe
   return r < 0 ? -Errno.EINVAL : 0;
 }
 
-/** The host's CPU clock id for a process or thread (MAKE_PROCESS_CPUCLOCK, CPUCLOCK_SCHED). */
+/** The host's CPU clock id for a process (MAKE_PROCESS_CPUCLOCK, CPUCLOCK_SCHED). */
 function cpuClock(id: number, thread: boolean): number {
   return (~id << 3) | 2 | (thread ? 4 : 0);
+}
+
+/**
+ * CPU time of the task's stub thread. The host only serves thread CPU clocks
+ * within the caller's own thread group, so this reads the thread's
+ * schedstat (nanoseconds on CPU) instead.
+ */
+function threadCpuTime(t: Task, out: Float64Array, res: boolean): number {
+  if (res) {
+    out[0] = 0;
+    out[1] = 1;
+    return 0;
+  }
+  let ns = 0;
+  try {
+    const s = fs.readFileSync(`/proc/${t.tg.as.hostPid}/task/${t.ctx.hostTid}/schedstat`, 'latin1');
+    ns = Number(s.slice(0, s.indexOf(' ')));
+  } catch {
+    ns = 0;
+  }
+  out[0] = Math.floor(ns / NSEC);
+  out[1] = ns - out[0] * NSEC;
+  return 0;
 }
 
 function writeTimespec(t: Task, addr: number, sec: number, nsec: number): number {
@@ -154,7 +177,8 @@ export function registerTime(table: SyscallTable, _k: Kernel): void {
     const r = readTimespec(t, a.u64(0), ts);
     if (r < 0) return r;
     // rem is written only when interrupted by a signal (signals issue).
-    return sleepUntil(Clock.CLOCK_MONOTONIC, nowNs(Clock.CLOCK_MONOTONIC) + ts[0] * NSEC + ts[1]);
+    const req = ts[0] * NSEC + ts[1]; // before nowNs() reuses ts
+    return sleepUntil(Clock.CLOCK_MONOTONIC, nowNs(Clock.CLOCK_MONOTONIC) + req);
   };
   table[SYS.clock_nanosleep] = (t, a) => {
     const clk = a.int(0);
