@@ -207,6 +207,9 @@ static napi_value js_wait_event(napi_env env, napi_callback_info info) {
   return num(env, (p[0].revents & POLLIN) ? 1 : 0);
 }
 
+// How long the kernel's thread polls for the next stop before sleeping in ppoll.
+#define SPIN_EVENT_NS 40000
+
 // The common syscall path in one crossing: resume a thread, then return the
 // next stopped thread (waiting at most timeoutMs), or -1.
 static napi_value js_resume_and_wait(napi_env env, napi_callback_info info) {
@@ -214,7 +217,7 @@ static napi_value js_resume_and_wait(napi_env env, napi_callback_info info) {
   if (get_args(env, info, 2, a)) return NULL;
   int r = platform_thread_resume((int)arg_long(env, a[0]));
   if (r < 0) return num(env, r);
-  int h = platform_take_event();
+  int h = platform_spin_for_event(SPIN_EVENT_NS) ? platform_take_event() : -1;
   if (h >= 0) return num(env, h);
   double ms = 0;
   napi_get_value_double(env, a[1], &ms);

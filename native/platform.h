@@ -19,6 +19,7 @@
 int platform_stub_page_init(uintptr_t *out);
 int platform_event_fd(void);
 int platform_take_event(void);
+int platform_spin_for_event(long max_ns);
 int platform_stub_create(int memfd, int *handle_out, int *pid_out);
 long platform_stub_syscall(int handle, const long *nr_and_args);
 int platform_stub_destroy(int handle);

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sys/rseq.h>
+#include <time.h>
 
 // --- the stub code page -----------------------------------------------------
 // Mapped once in the sentry at a fixed high address (so that it exists at the
@@ -76,11 +77,18 @@ static void fwait(atomic_int *w, int val) {
 }
 static void fwake(atomic_int *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
 
+static long elapsed_ns(const struct timespec *start) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - start->tv_sec) * 1000000000L + (now.tv_nsec - start->tv_nsec);
+}
+
 // --- event queue (tracer threads -> JavaScript) ----------------------------------
 #define QUEUE_CAP 8192
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
 static int q_items[QUEUE_CAP];
-static int q_head, q_len;
+static int q_head;
+static atomic_int q_len;
 static int event_fd = -1;
 
 int platform_event_fd(void) {
@@ -90,11 +98,24 @@ int platform_event_fd(void) {
 
 static void post_event(int handle) {
   pthread_mutex_lock(&q_lock);
-  if (q_len < QUEUE_CAP) { q_items[(q_head + q_len) % QUEUE_CAP] = handle; q_len++; }
+  if (q_len < QUEUE_CAP) { q_items[(q_head + q_len) % QUEUE_CAP] = handle; atomic_fetch_add(&q_len, 1); }
   pthread_mutex_unlock(&q_lock);
   uint64_t one = 1;
   ssize_t r = write(event_fd, &one, 8);
   (void)r;
+}
+
+// Polls the queue for up to max_ns (the next stop of a guest that was just
+// resumed usually comes within microseconds); returns 1 if an event is queued.
+int platform_spin_for_event(long max_ns) {
+  if (atomic_load(&q_len) > 0) return 1;
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (unsigned i = 1;; i++) {
+    __builtin_ia32_pause();
+    if (atomic_load_explicit(&q_len, memory_order_acquire) > 0) return 1;
+    if ((i & 63) == 0 && elapsed_ns(&start) > max_ns) return 0;
+  }
 }
 
 int platform_take_event(void) {
@@ -103,7 +124,7 @@ int platform_take_event(void) {
   (void)r;
   int h = -1;
   pthread_mutex_lock(&q_lock);
-  if (q_len > 0) { h = q_items[q_head]; q_head = (q_head + 1) % QUEUE_CAP; q_len--; }
+  if (q_len > 0) { h = q_items[q_head]; q_head = (q_head + 1) % QUEUE_CAP; atomic_fetch_sub(&q_len, 1); }
   if (q_len > 0) { uint64_t one = 1; r = write(event_fd, &one, 8); }
   pthread_mutex_unlock(&q_lock);
   return h;
@@ -174,7 +195,22 @@ static long inject(tracer_t *t, long entry, long nr, const long *a) {
   return res;
 }
 
-static void wait_cmd(tracer_t *t) { fwait(&t->cmd, CMD_NONE); }
+// A guest thread's tracer usually gets its next command within microseconds
+// (the kernel answers most syscalls at once): poll briefly before sleeping on
+// the futex, which saves a thread wake-up per syscall. Bounded, so an idle or
+// blocked task costs no CPU.
+#define SPIN_NS 30000
+static void wait_cmd(tracer_t *t) {
+  if (atomic_load_explicit(&t->cmd, memory_order_acquire) != CMD_NONE) return;
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (unsigned i = 1;; i++) {
+    __builtin_ia32_pause();
+    if (atomic_load_explicit(&t->cmd, memory_order_acquire) != CMD_NONE) return;
+    if ((i & 63) == 0 && elapsed_ns(&start) > SPIN_NS) break;
+  }
+  fwait(&t->cmd, CMD_NONE);
+}
 static void finish_sync(tracer_t *t) {
   atomic_store(&t->cmd, CMD_NONE);
   atomic_store(&t->done, 1);

@@ -80,6 +80,7 @@ export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | numbe
     as.destroy();
     return loaded;
   }
+  mm.setStackStart(loaded.sp);
   const pid = k.allocatePid();
   const tg = new ThreadGroup(pid, 0, mm, as, spec.fds, new Limits(), { exe: spec.exe, argv: spec.argv, envp: spec.envp }, spec.cwd);
   const ctx = k.platform.newContext(as);

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
 import { SYSCALL_NAMES } from '../abi/linux/syscalls.js';
 import { MemoryFile } from '../memory/memory_file.js';
+import { FAULT_RESOLVED, FAULT_SIGBUS } from '../mm/memory_manager.js';
 import { Reg, StopKind, type Context, type Platform } from '../platform/platform.js';
 import { PtracePlatform } from '../platform/ptrace.js';
 import { SyscallArgs, setReturn, syscallNumber, getReg } from '../syscalls/args.js';
@@ -195,9 +196,17 @@ export class Kernel {
     if (signo === 11 || signo === 7) {
       // SIGSEGV/SIGBUS: first chance for the memory manager (lazy population).
       const c = signo === 11 && code > 0 ? t.tg.mm.handleFault(addr, code) : code;
-      if (c === 0) return true;
-      this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${SIGNAL_NAMES[signo]} (code ${c}) at 0x${addr.toString(16)}, rip 0x${getReg(t.regs, Reg.RIP).toString(16)}`);
-      this.killGroup(t.tg, signo);
+      if (c === FAULT_RESOLVED) return true;
+      const rip = getReg(t.regs, Reg.RIP).toString(16);
+      if (c < 0) {
+        // The MemoryFile is exhausted: Linux's OOM killer would SIGKILL the process.
+        this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: out of memory on a fault at 0x${addr.toString(16)}, rip 0x${rip}: killed (SIGKILL)`);
+        this.killGroup(t.tg, 9);
+        return false;
+      }
+      const sig = c === FAULT_SIGBUS ? 7 : signo;
+      this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${SIGNAL_NAMES[sig]} (code ${c & 0xff}) at 0x${addr.toString(16)}, rip 0x${rip}`);
+      this.killGroup(t.tg, sig);
       return false;
     }
     if (code === -1 || signo === 19 || signo === 18 || signo === 20 || signo === 21 || signo === 22) {

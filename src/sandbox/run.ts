@@ -76,7 +76,9 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     throw new SandboxError(`${opts.argv[0]}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`, 126);
   }
 
-  const log = new KernelLog({ debug: opts.debug, debugLog: opts.debugLog, strace: opts.strace });
+  // TSVISOR_DEBUG_LOG names a debug log for runs started by tools that pass no flags (tests, CI).
+  const debugLog = opts.debugLog ?? process.env.TSVISOR_DEBUG_LOG;
+  const log = new KernelLog({ debug: opts.debug || debugLog !== undefined, debugLog, strace: opts.strace });
   const kernel = new Kernel({ log, hostname: opts.hostname, memoryLimit: opts.memoryLimit });
   kernel.setSyscallTable(buildSyscallTable(kernel));
 

@@ -1,0 +1,529 @@
+// State and internal machinery of a MemoryManager: VMAs, the page table
+// (guest page -> MemoryFile page, and whether and how it is mapped in the
+// stub), population, stub synchronisation, faults and stack growth. The
+// syscalls are in memory_manager.ts, kernel access to guest memory in
+// mm_access.ts.
+//
+// Invariants, for every guest page pn:
+// - a page-table entry exists only inside a VMA;
+// - Pte.Mapped implies an entry, and the stub maps pn to exactly that
+//   MemoryFile page with protection (flags & ProtMask), a subset of the VMA's;
+// - Pte.Owned entries (private memory) are freed by this manager; the others
+//   are translations of a shared object's pages, which the object frees.
+// Stub calls are synchronous round trips (~20-40 µs): every operation issues
+// as few as it can (one unmap over a whole span, one map per contiguous run).
+import { Errno } from '../abi/linux/errno.js';
+import { BUS_ADRERR, PROT_WRITE, SEGV_ACCERR, SEGV_MAPERR } from '../abi/linux/mman.js';
+import type { MemoryFile } from '../memory/memory_file.js';
+import { PAGE_SIZE } from '../memory/memory_file.js';
+import type { AddressSpace } from '../platform/platform.js';
+import { PageTable, Pte } from './page_table.js';
+import { Vma, VmaSet, VmFlag } from './vma.js';
+
+/** handleFault results. Positive values < 0x100 are SIGSEGV si_codes. */
+export const FAULT_RESOLVED = 0;
+export const FAULT_SEGV_MAPERR = SEGV_MAPERR;
+export const FAULT_SEGV_ACCERR = SEGV_ACCERR;
+/** SIGBUS with si_code BUS_ADRERR (a shared mapping past the end of its object). */
+export const FAULT_SIGBUS = 0x100 | BUS_ADRERR;
+/** The MemoryFile is exhausted: Linux would OOM-kill; the kernel should kill the process. */
+export const FAULT_OOM = -Errno.ENOMEM;
+
+export interface MemoryManagerOptions {
+  /** Top of the top-down mmap area (default: 128 MiB below the top of the address space, as Linux without randomisation). */
+  mmapBase?: number;
+  /** Lowest address a mapping may use (vm.mmap_min_addr; default 65536). */
+  mmapMinAddr?: number;
+  /** RLIMIT_STACK: most a MAP_GROWSDOWN mapping grows to (default 8 MiB). */
+  stackLimit?: number;
+  /** vm.max_map_count (default 65530). */
+  maxMapCount?: number;
+  /** Gap kept below MAP_GROWSDOWN mappings (default 256 pages, Linux stack_guard_gap). */
+  stackGuardGap?: number;
+  /** Pages populated around a fault (power of two; default 16). */
+  faultAround?: number;
+  /** Mappings of at most this many pages are populated and mapped at mmap (default 16). */
+  eagerPages?: number;
+}
+
+/** accessPage results besides a MemoryFile page. */
+const ZERO = -1;
+const FAULT = -2;
+/** More runs than this to re-protect after an mprotect and the whole span is unmapped instead. */
+const MAX_PROTECT_RUNS = 4;
+/** Most stub map() calls spent re-mapping pages moved by mremap (the rest refault). */
+const MAX_REMAP_CALLS = 64;
+const RECENT = 16;
+
+export class MmCore {
+  readonly vmas: VmaSet;
+  protected readonly pt = new PageTable();
+  /** Exclusive top of guest addresses (page aligned). */
+  readonly maxAddr: number;
+  readonly mmapBase: number;
+  readonly mmapMinAddr: number;
+  /** Base of the bottom-up fallback search (Linux TASK_UNMAPPED_BASE: a third of the address space). */
+  readonly legacyBase: number;
+  stackLimit: number;
+  readonly maxMapCount: number;
+  protected readonly faultAround: number;
+  protected readonly eagerPages: number;
+  private cv: Vma | undefined;
+  private cvGen = -1;
+  // Ranges [start, end) of pages recently mapped by faults, with a retry budget (see handleFault).
+  private readonly recentStart = new Float64Array(RECENT);
+  private readonly recentEnd = new Float64Array(RECENT);
+  private readonly recentBudget = new Uint8Array(RECENT);
+  private recentNext = 0;
+  /** Set by segment(): MemoryFile offset of the segment, or -1 for zeros. */
+  protected segOff = 0;
+
+  constructor(readonly mf: MemoryFile, readonly as: AddressSpace, opts: MemoryManagerOptions = {}) {
+    this.maxAddr = Math.floor(as.maxAddress / PAGE_SIZE) * PAGE_SIZE;
+    this.vmas = new VmaSet(opts.stackGuardGap ?? 256 * PAGE_SIZE);
+    this.mmapMinAddr = Math.max(PAGE_SIZE, Math.ceil((opts.mmapMinAddr ?? 65536) / PAGE_SIZE) * PAGE_SIZE);
+    const base = opts.mmapBase ?? this.maxAddr - 128 * 1024 * 1024;
+    this.mmapBase = Math.min(this.maxAddr, Math.max(this.mmapMinAddr, Math.floor(base / PAGE_SIZE) * PAGE_SIZE));
+    this.legacyBase = Math.ceil(this.maxAddr / 3 / PAGE_SIZE) * PAGE_SIZE;
+    this.stackLimit = opts.stackLimit ?? 8 * 1024 * 1024;
+    this.maxMapCount = opts.maxMapCount ?? 65530;
+    const fa = opts.faultAround ?? 16;
+    this.faultAround = fa >= 1 ? 2 ** Math.floor(Math.log2(fa)) : 1;
+    this.eagerPages = opts.eagerPages ?? 16;
+  }
+
+  /** Exclusive top of guest addresses (AddressSpace.maxAddress, page aligned). */
+  get maxAddress(): number { return this.maxAddr; }
+
+  /** The VMA containing addr (cached: sequential accesses hit the same VMA). */
+  protected vmaAt(addr: number): Vma | undefined {
+    const c = this.cv;
+    if (c !== undefined && this.cvGen === this.vmas.gen && c.start <= addr && addr < c.end) return c;
+    const v = this.vmas.find(addr);
+    if (v) {
+      this.cv = v;
+      this.cvGen = this.vmas.gen;
+    }
+    return v;
+  }
+
+  /** Overcommit heuristic (Linux OVERCOMMIT_GUESS): a single commitment larger than all memory fails. */
+  protected commitOk(bytes: number): boolean {
+    return bytes <= this.mf.limit;
+  }
+
+  // --- backing ------------------------------------------------------------------------
+
+  /** The MemoryFile page backing guest page pn of v, or -1 (caching a shared object's translation). */
+  protected backing(v: Vma, pn: number): number {
+    const fp = this.pt.filePage(pn);
+    if (fp >= 0 || v.obj === null) return fp;
+    const f = v.obj.filePage(v.pgoff + (pn - v.start / PAGE_SIZE));
+    if (f >= 0) this.pt.set(pn, f, 0);
+    return f;
+  }
+
+  /** First page number past which v's object has no pages (v.end's page if it has no object). */
+  protected objEnd(v: Vma): number {
+    const vend = v.end / PAGE_SIZE;
+    if (v.obj === null) return vend;
+    return Math.max(v.start / PAGE_SIZE, Math.min(vend, v.start / PAGE_SIZE + v.obj.sizePages - v.pgoff));
+  }
+
+  /**
+   * Gives backing to the pages of [a, b) (inside v) that have none, in as few
+   * contiguous allocations as possible. Returns 0, or -ENOMEM when the
+   * MemoryFile is exhausted (earlier pages keep what they got).
+   */
+  protected populate(v: Vma, a: number, b: number): number {
+    if (v.obj !== null) {
+      b = Math.min(b, this.objEnd(v));
+      if (a >= b) return 0;
+      const r = v.obj.populate(v.pgoff + (a - v.start / PAGE_SIZE), b - a);
+      for (let p = a; p < b; p++) this.backing(v, p);
+      return r;
+    }
+    let p = a;
+    while (p < b) {
+      if (this.pt.filePage(p) >= 0) {
+        p++;
+        continue;
+      }
+      let q = p + 1;
+      while (q < b && this.pt.filePage(q) < 0) q++;
+      while (p < q) {
+        let want = q - p;
+        let off = this.mf.allocate(want * PAGE_SIZE);
+        while (off < 0 && want > 1) {
+          want = Math.ceil(want / 2);
+          off = this.mf.allocate(want * PAGE_SIZE);
+        }
+        if (off < 0) return off;
+        const fp = off / PAGE_SIZE;
+        for (let i = 0; i < want; i++) this.pt.set(p + i, fp + i, Pte.Owned);
+        p += want;
+      }
+    }
+    return 0;
+  }
+
+  private fullyMapped(pn: number, prot: number): boolean {
+    const fl = this.pt.flags(pn);
+    return (fl & Pte.Mapped) !== 0 && (fl & Pte.ProtMask) === prot;
+  }
+
+  private markMapped(a: number, b: number, prot: number): void {
+    for (let p = a; p < b; p++) this.pt.setFlags(p, (this.pt.flags(p) & Pte.Owned) | Pte.Mapped | prot);
+  }
+
+  /**
+   * Maps into the stub the backed pages of [a, b) (inside v) that are not
+   * mapped with v's protection: one map() per run of contiguous backing. At
+   * most maxCalls calls. Returns 0 or a negative errno from the stub.
+   */
+  protected mapRange(v: Vma, a: number, b: number, maxCalls = Infinity): number {
+    const prot = v.prot;
+    if (prot === 0) return 0;
+    let calls = 0;
+    for (let p = this.pt.next(a, b); p < b && calls < maxCalls; p = this.pt.next(p, b)) {
+      if (this.fullyMapped(p, prot)) {
+        p++;
+        continue;
+      }
+      const fp = this.pt.filePage(p);
+      let q = p + 1;
+      while (q < b && this.pt.filePage(q) === fp + (q - p) && !this.fullyMapped(q, prot)) q++;
+      const r = this.as.map(p * PAGE_SIZE, (q - p) * PAGE_SIZE, prot, fp * PAGE_SIZE);
+      calls++;
+      if (r < 0) return r;
+      this.markMapped(p, q, prot);
+      p = q;
+    }
+    return 0;
+  }
+
+  /** Populates [a, b) of v and maps it into the stub (MAP_POPULATE, small mappings). Best effort. */
+  protected prefault(v: Vma, a: number, b: number): number {
+    const r = this.populate(v, a, b);
+    const m = this.mapRange(v, a, b);
+    return r < 0 ? r : m;
+  }
+
+  /** Unmaps from the stub the mapped pages of [a, b), with one call over their span. */
+  protected unmapStub(a: number, b: number): number {
+    let first = -1;
+    let last = -1;
+    for (let p = this.pt.next(a, b); p < b; p = this.pt.next(p + 1, b)) {
+      const fl = this.pt.flags(p);
+      if (fl & Pte.Mapped) {
+        if (first < 0) first = p;
+        last = p;
+        this.pt.setFlags(p, fl & Pte.Owned);
+      }
+    }
+    if (first < 0) return 0;
+    return this.as.unmap(first * PAGE_SIZE, (last + 1 - first) * PAGE_SIZE);
+  }
+
+  /** Forgets every page of [a, b): unmaps it from the stub, then frees owned backing. */
+  protected dropPages(a: number, b: number): void {
+    this.unmapStub(a, b);
+    let p = this.pt.next(a, b);
+    while (p < b) {
+      const fp = this.pt.filePage(p);
+      const owned = (this.pt.flags(p) & Pte.Owned) !== 0;
+      this.pt.clear(p);
+      let q = p + 1;
+      if (owned) {
+        while (q < b && this.pt.filePage(q) === fp + (q - p) && this.pt.flags(q) & Pte.Owned) this.pt.clear(q++);
+        this.mf.free(fp * PAGE_SIZE, (q - p) * PAGE_SIZE);
+      }
+      p = this.pt.next(q, b);
+    }
+  }
+
+  /** Moves the entries of pages [a, b) to start at page c (which must be clear), unmapping them from the stub. */
+  protected movePages(a: number, b: number, c: number): void {
+    this.unmapStub(a, b);
+    const delta = c - a;
+    for (let p = this.pt.next(a, b); p < b; p = this.pt.next(p + 1, b)) {
+      const fp = this.pt.filePage(p);
+      const fl = this.pt.flags(p);
+      this.pt.clear(p);
+      this.pt.set(p + delta, fp, fl & Pte.Owned);
+    }
+  }
+
+  /** After moving pages to [c, d) of v, maps them again (bounded) so the guest does not refault them one window at a time. */
+  protected remapMoved(v: Vma, c: number, d: number): void {
+    this.mapRange(v, c, d, MAX_REMAP_CALLS);
+  }
+
+  /**
+   * After protections were lowered somewhere in [a, b): brings every stub
+   * mapping within its VMA's protection. Strategy: mapped pages whose stub
+   * protection exceeds their VMA's form runs; up to MAX_PROTECT_RUNS runs are
+   * re-protected in place (protect(), or unmap() where nothing is left), more
+   * are handled with one unmap() over their whole span (the pages refault with
+   * the new protection).
+   */
+  protected syncStubProt(a: number, b: number): void {
+    const runs = this.protectRuns(a, b, false);
+    if (runs <= 0) return;
+    if (runs > MAX_PROTECT_RUNS) {
+      this.unmapStub(this.firstOffending, this.lastOffending + 1);
+      return;
+    }
+    this.protectRuns(a, b, true);
+  }
+
+  private firstOffending = -1;
+  private lastOffending = -1;
+
+  /** Counts (act=false) or fixes (act=true) the runs of pages mapped beyond their VMA's protection. */
+  private protectRuns(a: number, b: number, act: boolean): number {
+    let runs = 0;
+    let runStart = -1;
+    let prevP = -2;
+    let target = -1;
+    let v: Vma | undefined;
+    this.firstOffending = -1;
+    const flush = (end: number): void => {
+      if (!act || runStart < 0) return;
+      if (target === 0) {
+        this.as.unmap(runStart * PAGE_SIZE, (end - runStart) * PAGE_SIZE);
+        for (let p = runStart; p < end; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Owned);
+      } else if (this.as.protect(runStart * PAGE_SIZE, (end - runStart) * PAGE_SIZE, target) === 0) {
+        this.markMapped(runStart, end, target);
+      } else {
+        // The stub disagrees with our record: drop the run, it will refault.
+        this.as.unmap(runStart * PAGE_SIZE, (end - runStart) * PAGE_SIZE);
+        for (let p = runStart; p < end; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Owned);
+      }
+    };
+    for (let p = this.pt.next(a, b); p < b; p = this.pt.next(p + 1, b)) {
+      const fl = this.pt.flags(p);
+      if (!(fl & Pte.Mapped)) continue;
+      const addr = p * PAGE_SIZE;
+      if (v === undefined || addr < v.start || addr >= v.end) v = this.vmas.find(addr);
+      const vprot = v ? v.prot : 0;
+      const m = fl & Pte.ProtMask;
+      if ((m & ~vprot) === 0) continue;
+      const t = m & vprot;
+      if (p !== prevP + 1 || t !== target) {
+        flush(prevP + 1);
+        runs++;
+        runStart = p;
+        target = t;
+      }
+      prevP = p;
+      if (this.firstOffending < 0) this.firstOffending = p;
+      this.lastOffending = p;
+    }
+    flush(prevP + 1);
+    return runs;
+  }
+
+  /** Removes every VMA in [start, end) and frees what they held. */
+  protected unmapRange(start: number, end: number): void {
+    const removed = this.vmas.removeRange(start, end);
+    if (removed.length === 0) return;
+    this.dropPages(start / PAGE_SIZE, end / PAGE_SIZE);
+    for (const v of removed) v.obj?.decRef();
+  }
+
+  // --- faults ---------------------------------------------------------------------------
+
+  /**
+   * MAP_GROWSDOWN: if addr lies below a grows-down VMA (with no VMA between),
+   * extends it down to addr's page, as Linux expand_downwards: not below
+   * mmap_min_addr, not within the guard gap above an accessible non-stack VMA,
+   * not beyond the stack limit. Returns the grown VMA.
+   */
+  protected growStack(addr: number): Vma | undefined {
+    if (!(addr >= 0 && addr < this.maxAddr)) return undefined;
+    const l = this.vmas.list;
+    const i = this.vmas.indexAfter(addr);
+    const v = l[i];
+    if (v === undefined || !(v.flags & VmFlag.GrowsDown) || v.start <= addr) return undefined;
+    const start = addr - (addr % PAGE_SIZE);
+    if (start < this.mmapMinAddr) return undefined;
+    const prev = l[i - 1];
+    if (prev && !(prev.flags & VmFlag.GrowsDown) && prev.prot !== 0 && start - prev.end < this.vmas.guardGap) return undefined;
+    if (v.end - start > this.stackLimit) return undefined;
+    if (v.flags & VmFlag.Account && !this.commitOk(v.start - start)) return undefined;
+    v.pgoff -= (v.start - start) / PAGE_SIZE;
+    v.start = start;
+    this.vmas.gen++;
+    return v;
+  }
+
+  private noteRecent(a: number, b: number): void {
+    const i = this.recentNext;
+    this.recentStart[i] = a;
+    this.recentEnd[i] = b;
+    this.recentBudget[i] = 2;
+    this.recentNext = (i + 1) % RECENT;
+  }
+
+  /** True (once per budget unit) if pn was mapped by a recent fault: a fault on it may predate that mapping. */
+  private consumeRecent(pn: number): boolean {
+    let found = false;
+    for (let i = 0; i < RECENT; i++) {
+      if (this.recentBudget[i] > 0 && pn >= this.recentStart[i] && pn < this.recentEnd[i]) {
+        this.recentBudget[i]--; // every entry covering pn: at most 2 retries per page however often it was mapped
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The guest faulted at addr; siCode is the host's si_code (SEGV_MAPERR: the
+   * stub had no page there; SEGV_ACCERR: it had one with too little protection).
+   * The access type is unknown, so: no VMA (and no stack growth) is
+   * FAULT_SEGV_MAPERR; a PROT_NONE VMA, or a page already mapped with its VMA's
+   * full protection, is FAULT_SEGV_ACCERR; otherwise the page is populated and
+   * mapped, with a window of faultAround pages around it (clipped to the VMA),
+   * in one map() call, and the result is FAULT_RESOLVED (the guest retries).
+   * Since guest threads run concurrently, a fault on a page mapped meanwhile by
+   * another thread's fault is retried rather than reported (a genuine violation
+   * faults again and is reported then). Returns FAULT_SIGBUS past the end of a
+   * shared object, FAULT_OOM (or another negative errno from the stub) when the
+   * fault cannot be served.
+   */
+  handleFault(addr: number, siCode: number): number {
+    if (!(addr >= 0 && addr < this.maxAddr)) return FAULT_SEGV_MAPERR;
+    const v = this.vmaAt(addr) ?? this.growStack(addr);
+    if (v === undefined) return FAULT_SEGV_MAPERR;
+    if (v.prot === 0) return FAULT_SEGV_ACCERR;
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const objEnd = this.objEnd(v);
+    if (pn >= objEnd) return FAULT_SIGBUS;
+    if (this.fullyMapped(pn, v.prot) && siCode !== SEGV_MAPERR) {
+      // SEGV_MAPERR on a page we have mapped: mapped by a fault served after this
+      // one happened (or our record is stale): map it again below.
+      return this.consumeRecent(pn) ? FAULT_RESOLVED : FAULT_SEGV_ACCERR;
+    }
+    const w = this.faultAround;
+    const ws = Math.max(v.start / PAGE_SIZE, pn - (pn % w));
+    const we = Math.min(objEnd, pn - (pn % w) + w);
+    let fp = this.backing(v, pn);
+    if (fp < 0) {
+      let a = pn;
+      while (a > ws && this.backing(v, a - 1) < 0) a--;
+      let b = pn + 1;
+      while (b < we && this.backing(v, b) < 0) b++;
+      this.populate(v, a, b);
+      fp = this.backing(v, pn);
+      if (fp < 0 && (this.populate(v, pn, pn + 1) < 0 || (fp = this.backing(v, pn)) < 0)) return FAULT_OOM;
+    }
+    let a = pn;
+    while (a > ws && fp - (pn - a + 1) >= 0 && this.backing(v, a - 1) === fp - (pn - a + 1) && !this.fullyMapped(a - 1, v.prot)) a--;
+    let b = pn + 1;
+    while (b < we && this.backing(v, b) === fp + (b - pn) && !this.fullyMapped(b, v.prot)) b++;
+    const r = this.as.map(a * PAGE_SIZE, (b - a) * PAGE_SIZE, v.prot, (fp - (pn - a)) * PAGE_SIZE);
+    if (r < 0) return r;
+    this.markMapped(a, b, v.prot);
+    this.noteRecent(a, b);
+    return FAULT_RESOLVED;
+  }
+
+  // --- kernel access --------------------------------------------------------------------
+
+  /**
+   * Resolves the page holding addr for a kernel access: its MemoryFile page,
+   * ZERO for an untouched page being read, or FAULT (no VMA, protection, past
+   * a shared object, or out of memory). A write gives backing to the untouched
+   * pages from addr's page up to endPn (bounded), in one allocation if it can.
+   * force ignores the guest's protection (the ELF loader's writes).
+   */
+  protected accessPage(addr: number, write: boolean, force: boolean, endPn: number): number {
+    const v = this.vmaAt(addr) ?? this.growStack(addr);
+    if (v === undefined) return FAULT;
+    if (!force && (write ? (v.prot & PROT_WRITE) === 0 : v.prot === 0)) return FAULT;
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const fp = this.backing(v, pn);
+    if (fp >= 0) return fp;
+    const objEnd = this.objEnd(v);
+    if (pn >= objEnd) return FAULT;
+    if (!write) return ZERO;
+    const end = Math.min(endPn, objEnd, pn + 512);
+    let b = pn + 1;
+    while (b < end && this.backing(v, b) < 0) b++;
+    this.populate(v, pn, b);
+    const f = this.backing(v, pn);
+    return f >= 0 ? f : FAULT;
+  }
+
+  /**
+   * The longest run from addr (at most maxLen bytes) that is one contiguous
+   * MemoryFile range within one window (segOff = its offset) or all zeros
+   * (segOff = -1; reads only, at most zeroMax bytes). Returns its length or
+   * -EFAULT if addr's own page is inaccessible.
+   */
+  protected segment(addr: number, maxLen: number, write: boolean, force: boolean, zeroMax: number): number {
+    const endPn = Math.ceil((addr + maxLen) / PAGE_SIZE);
+    const fp = this.accessPage(addr, write, force, endPn);
+    if (fp === FAULT) return -Errno.EFAULT;
+    let len = Math.min(PAGE_SIZE - (addr % PAGE_SIZE), maxLen);
+    if (fp === ZERO) {
+      this.segOff = -1;
+      while (len < maxLen && len < zeroMax && this.accessPage(addr + len, false, force, endPn) === ZERO) {
+        len = Math.min(maxLen, zeroMax, len + PAGE_SIZE);
+      }
+      return Math.min(len, zeroMax);
+    }
+    const off = fp * PAGE_SIZE + (addr % PAGE_SIZE);
+    this.segOff = off;
+    const ws = this.mf.windowSize;
+    const windowEnd = (Math.floor(off / ws) + 1) * ws;
+    let next = fp + 1;
+    while (len < maxLen && next * PAGE_SIZE < windowEnd && this.accessPage(addr + len, write, force, endPn) === next) {
+      len = Math.min(maxLen, len + PAGE_SIZE);
+      next++;
+    }
+    return len;
+  }
+
+  /** True if [addr, addr+len) is inside the user address range (access_ok). */
+  protected rangeOk(addr: number, len: number): boolean {
+    return addr >= 0 && len >= 0 && addr + len <= this.maxAddr && Number.isInteger(addr) && Number.isInteger(len);
+  }
+
+  // --- introspection (tests, /proc) -------------------------------------------------------
+
+  /** MemoryFile offset backing the page at addr (shared objects included), or -1. */
+  backingOf(addr: number): number {
+    const v = this.vmas.find(addr);
+    if (v === undefined) return -1;
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const fp = this.pt.filePage(pn);
+    if (fp >= 0) return fp * PAGE_SIZE;
+    if (v.obj === null) return -1;
+    const f = v.obj.filePage(v.pgoff + (pn - v.start / PAGE_SIZE));
+    return f >= 0 ? f * PAGE_SIZE : -1;
+  }
+
+  /** Protection the page at addr is mapped with in the stub, or -1 if it is not mapped. */
+  stubProtOf(addr: number): number {
+    const fl = this.pt.flags(Math.floor(addr / PAGE_SIZE));
+    return fl & Pte.Mapped ? fl & Pte.ProtMask : -1;
+  }
+
+  /** Calls fn for every page with a page-table entry: its address, backing offset, stub protection (-1: unmapped), ownership. */
+  forEachPage(fn: (addr: number, fileOffset: number, stubProt: number, owned: boolean) => void): void {
+    const end = this.maxAddr / PAGE_SIZE;
+    for (let p = this.pt.next(0, end); p < end; p = this.pt.next(p + 1, end)) {
+      const fl = this.pt.flags(p);
+      fn(p * PAGE_SIZE, this.pt.filePage(p) * PAGE_SIZE, fl & Pte.Mapped ? fl & Pte.ProtMask : -1, (fl & Pte.Owned) !== 0);
+    }
+  }
+
+  /** Bytes of private memory with backing (resident set, shared objects excluded). */
+  get privateResidentBytes(): number {
+    let n = 0;
+    this.forEachPage((_a, _o, _p, owned) => { if (owned) n += PAGE_SIZE; });
+    return n;
+  }
+}
