@@ -1,5 +1,6 @@
 // Creating a process from an executable image: a fresh address space, the ELF
 // loaded with its initial stack, and the first thread with clean registers.
+import crypto from 'node:crypto';
 import { loadProgram } from '../loader/load_program.js';
 import { MemoryManager } from '../mm/memory_manager.js';
 import { Reg, type Context } from '../platform/platform.js';
@@ -61,10 +62,28 @@ function resetFpState(ctx: Context): number {
   return ctx.storeFpState();
 }
 
+const PAGE = 4096;
+const MiB = 1024 * 1024;
+/** STACK_RND_MASK: the stack top moves down by up to 16 GiB (the loader does that). */
+const STACK_RND_BYTES = 16 * 1024 * MiB;
+/** mmap_rnd_bits = 28 on x86-64: the mmap base moves down by up to 2^28 pages. */
+const MMAP_RND_PAGES = 2 ** 28;
+
+/**
+ * The top of the mmap area, as arch/x86/mm/mmap.c mmap_base() computes it:
+ * below the stack's maximum size (RLIMIT_STACK, the guard gap and the stack's
+ * randomization), at least 128 MiB below the top, then randomized.
+ */
+function mmapBase(maxAddress: number, stackLimit = 8 * MiB): number {
+  const gap = Math.max(128 * MiB, stackLimit + MiB + STACK_RND_BYTES);
+  const rnd = crypto.randomInt(MMAP_RND_PAGES) * PAGE;
+  return Math.floor((maxAddress - gap - rnd) / PAGE) * PAGE;
+}
+
 export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | number {
   const as = k.platform.newAddressSpace(k.memoryFile.fd);
   if (typeof as === 'number') return as;
-  const mm = new MemoryManager(k.memoryFile, as);
+  const mm = new MemoryManager(k.memoryFile, as, { mmapBase: mmapBase(as.maxAddress) });
   const creds = spec.creds ?? new Credentials();
   const loaded = loadProgram(mm, spec.bytes, {
     argv: spec.argv,
