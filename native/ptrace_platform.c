@@ -195,22 +195,7 @@ static long inject(tracer_t *t, long entry, long nr, const long *a) {
   return res;
 }
 
-// A guest thread's tracer usually gets its next command within microseconds
-// (the kernel answers most syscalls at once): poll briefly before sleeping on
-// the futex, which saves a thread wake-up per syscall. Bounded, so an idle or
-// blocked task costs no CPU.
-#define SPIN_NS 30000
-static void wait_cmd(tracer_t *t) {
-  if (atomic_load_explicit(&t->cmd, memory_order_acquire) != CMD_NONE) return;
-  struct timespec start;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  for (unsigned i = 1;; i++) {
-    __builtin_ia32_pause();
-    if (atomic_load_explicit(&t->cmd, memory_order_acquire) != CMD_NONE) return;
-    if ((i & 63) == 0 && elapsed_ns(&start) > SPIN_NS) break;
-  }
-  fwait(&t->cmd, CMD_NONE);
-}
+static void wait_cmd(tracer_t *t) { fwait(&t->cmd, CMD_NONE); }
 static void finish_sync(tracer_t *t) {
   atomic_store(&t->cmd, CMD_NONE);
   atomic_store(&t->done, 1);
@@ -222,6 +207,8 @@ static void send_cmd(tracer_t *t, int cmd, int sync) {
   if (sync) atomic_store(&t->done, 0);
   atomic_store(&t->cmd, cmd);
   fwake(&t->cmd);
+  // Synchronous commands (address-space operations, FP state) keep a stub
+  // thread and its tracer busy: sleeping here leaves them the CPUs.
   if (sync) fwait(&t->done, 0);
 }
 
