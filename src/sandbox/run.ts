@@ -6,6 +6,7 @@ import { Errno } from '../abi/linux/errno.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
 import { createProcess } from '../kernel/exec.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
+import { parseElf } from '../loader/elf.js';
 import { KernelLog } from '../kernel/log.js';
 import { buildSyscallTable } from '../syscalls/table.js';
 import { FdTable } from '../vfs/fd_table.js';
@@ -78,6 +79,12 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
 
   // TSVISOR_DEBUG_LOG names a debug log for runs started by tools that pass no flags (tests, CI).
   const debugLog = opts.debugLog ?? process.env.TSVISOR_DEBUG_LOG;
+  const image = parseElf(bytes);
+  if (typeof image !== 'number' && image.interpreter !== null) {
+    // Partial: PT_INTERP programs need the file system and the processes issue.
+    throw new SandboxError(`${opts.argv[0]}: dynamically linked programs are not supported yet`, 126);
+  }
+
   const log = new KernelLog({ debug: opts.debug || debugLog !== undefined, debugLog, strace: opts.strace });
   const kernel = new Kernel({ log, hostname: opts.hostname, memoryLimit: opts.memoryLimit });
   kernel.setSyscallTable(buildSyscallTable(kernel));
