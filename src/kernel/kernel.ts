@@ -149,7 +149,13 @@ export class Kernel {
     const handler = nr >= 0 && nr < this.table.length ? this.table[nr] : undefined;
     let r: number | Promise<number>;
     try {
-      r = handler ? handler(t, args) : this.enosys(nr);
+      if (regs[Reg.RCX * 2] !== regs[Reg.RIP * 2] || regs[Reg.RCX * 2 + 1] !== regs[Reg.RIP * 2 + 1]) {
+        // The `syscall` instruction leaves rcx = rip; int 0x80 and sysenter
+        // (the 32-bit ABI, which Linux would serve from its ia32 table) do not.
+        // The sandbox offers only the 64-bit ABI.
+        this.log.once('ia32', `pid ${t.tg.pid}: 32-bit syscall (int 0x80/sysenter) ${nr} at rip 0x${getReg(regs, Reg.RIP).toString(16)}: ENOSYS`);
+        r = -Errno.ENOSYS;
+      } else r = handler ? handler(t, args) : this.enosys(nr);
     } catch (e) {
       this.log.warn(`kernel bug: ${SYSCALL_NAMES[nr] ?? nr} threw: ${(e as Error)?.stack ?? String(e)}`);
       r = -Errno.EINVAL;
