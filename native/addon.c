@@ -11,6 +11,7 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "hostfs.h"
 #include "hostio.h"
 #include "memfile.h"
 #include "platform.h"
@@ -322,6 +323,265 @@ static napi_value js_host_clock(napi_env env, napi_callback_info info, int res) 
 static napi_value js_host_clock_gettime(napi_env e, napi_callback_info i) { return js_host_clock(e, i, 0); }
 static napi_value js_host_clock_getres(napi_env e, napi_callback_info i) { return js_host_clock(e, i, 1); }
 
+// --- host file system ---------------------------------------------------------------------
+// Names and paths are latin1 strings (one char per byte, as the VFS keeps names).
+#define HOSTFS_PATH_MAX 4096
+
+// A string argument into buf: 0, -ENAMETOOLONG, or -EINVAL (not a string, or a NUL inside).
+static int arg_name(napi_env env, napi_value v, char *buf, size_t size) {
+  size_t len = 0;
+  if (napi_get_value_string_latin1(env, v, buf, size, &len) != napi_ok) return -EINVAL;
+  if (len == size - 1) {
+    size_t full = 0;
+    napi_get_value_string_latin1(env, v, NULL, 0, &full);
+    if (full > len) return -ENAMETOOLONG;
+  }
+  if (strlen(buf) != len) return -EINVAL;
+  return 0;
+}
+
+#define NAME_ARG(var, v) char var[HOSTFS_PATH_MAX]; do { int e_ = arg_name(env, (v), var, sizeof var); if (e_) return num(env, e_); } while (0)
+#define FD_ARG(v) ((int)arg_long(env, (v)))
+
+static napi_value js_hostfs_openat2(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  return num(env, hostfs_openat2(FD_ARG(a[0]), path, arg_long(env, a[2]), arg_long(env, a[3]), arg_long(env, a[4])));
+}
+
+static napi_value js_hostfs_statx(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  double *out = arg_bytes(env, a[3], 0, HOSTFS_STAT_SLOTS * sizeof(double));
+  if (!out) return num(env, -EFAULT);
+  return num(env, hostfs_statx(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), out));
+}
+
+static napi_value js_hostfs_fstatfs(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  double *out = arg_bytes(env, a[1], 0, HOSTFS_STATFS_SLOTS * sizeof(double));
+  if (!out) return num(env, -EFAULT);
+  return num(env, hostfs_fstatfs(FD_ARG(a[0]), out));
+}
+
+// (fd, buf, off, len) -> bytes filled of buf[off..off+len).
+static napi_value js_hostfs_getdents64(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  long off = arg_long(env, a[2]), len = arg_long(env, a[3]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  void *p = arg_bytes(env, a[1], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, (double)hostfs_getdents64(FD_ARG(a[0]), p, (size_t)len));
+}
+
+static napi_value js_hostfs_readlinkat(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  long off = arg_long(env, a[3]), len = arg_long(env, a[4]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  char *p = arg_bytes(env, a[2], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, (double)hostfs_readlinkat(FD_ARG(a[0]), path, p, (size_t)len));
+}
+
+static napi_value js_hostfs_mkdirat(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  NAME_ARG(name, a[1]);
+  return num(env, hostfs_mkdirat(FD_ARG(a[0]), name, arg_long(env, a[2])));
+}
+
+static napi_value js_hostfs_mknodat(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  NAME_ARG(name, a[1]);
+  return num(env, hostfs_mknodat(FD_ARG(a[0]), name, arg_long(env, a[2]), (uint64_t)arg_long(env, a[3])));
+}
+
+static napi_value js_hostfs_symlinkat(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  NAME_ARG(target, a[0]);
+  NAME_ARG(name, a[2]);
+  return num(env, hostfs_symlinkat(target, FD_ARG(a[1]), name));
+}
+
+static napi_value js_hostfs_linkat(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
+  NAME_ARG(oldname, a[1]);
+  NAME_ARG(newname, a[3]);
+  return num(env, hostfs_linkat(FD_ARG(a[0]), oldname, FD_ARG(a[2]), newname, (int)arg_long(env, a[4])));
+}
+
+static napi_value js_hostfs_unlinkat(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  NAME_ARG(name, a[1]);
+  return num(env, hostfs_unlinkat(FD_ARG(a[0]), name, (int)arg_long(env, a[2])));
+}
+
+static napi_value js_hostfs_renameat2(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
+  NAME_ARG(oldname, a[1]);
+  NAME_ARG(newname, a[3]);
+  return num(env, hostfs_renameat2(FD_ARG(a[0]), oldname, FD_ARG(a[2]), newname, (unsigned)arg_long(env, a[4])));
+}
+
+static napi_value js_hostfs_fchmodat2(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  return num(env, hostfs_fchmodat2(FD_ARG(a[0]), path, arg_long(env, a[2]), (int)arg_long(env, a[3])));
+}
+
+static napi_value js_hostfs_fchmod(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  return num(env, hostfs_fchmod(FD_ARG(a[0]), arg_long(env, a[1])));
+}
+
+static napi_value js_hostfs_fchownat(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  return num(env, hostfs_fchownat(FD_ARG(a[0]), path, arg_long(env, a[2]), arg_long(env, a[3]), (int)arg_long(env, a[4])));
+}
+
+static napi_value js_hostfs_utimensat(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  double *times = arg_bytes(env, a[2], 0, 4 * sizeof(double));
+  if (!times) return num(env, -EFAULT);
+  return num(env, hostfs_utimensat(FD_ARG(a[0]), path, times, (int)arg_long(env, a[3])));
+}
+
+static napi_value js_hostfs_ftruncate(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  return num(env, hostfs_ftruncate(FD_ARG(a[0]), arg_long(env, a[1])));
+}
+
+static napi_value js_hostfs_fallocate(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  return num(env, hostfs_fallocate(FD_ARG(a[0]), (int)arg_long(env, a[1]), arg_long(env, a[2]), arg_long(env, a[3])));
+}
+
+static napi_value js_hostfs_fsync(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  return num(env, hostfs_fsync(FD_ARG(a[0]), (int)arg_long(env, a[1])));
+}
+
+static napi_value js_hostfs_lseek(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  return num(env, (double)hostfs_lseek(FD_ARG(a[0]), arg_long(env, a[1]), (int)arg_long(env, a[2])));
+}
+
+// Extended attributes: values and lists go through buf[off..off+len); len 0 asks for the size.
+static napi_value js_hostfs_fgetxattr(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  if (get_args(env, info, 5, a)) return NULL;
+  NAME_ARG(name, a[1]);
+  long off = arg_long(env, a[3]), len = arg_long(env, a[4]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  void *p = arg_bytes(env, a[2], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, (double)hostfs_fgetxattr(FD_ARG(a[0]), name, p, (size_t)len));
+}
+
+static napi_value js_hostfs_fsetxattr(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (get_args(env, info, 6, a)) return NULL;
+  NAME_ARG(name, a[1]);
+  long off = arg_long(env, a[3]), len = arg_long(env, a[4]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  void *p = arg_bytes(env, a[2], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, hostfs_fsetxattr(FD_ARG(a[0]), name, p, (size_t)len, (int)arg_long(env, a[5])));
+}
+
+static napi_value js_hostfs_flistxattr(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  long off = arg_long(env, a[2]), len = arg_long(env, a[3]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  char *p = arg_bytes(env, a[1], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, (double)hostfs_flistxattr(FD_ARG(a[0]), p, (size_t)len));
+}
+
+static napi_value js_hostfs_fremovexattr(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  if (get_args(env, info, 2, a)) return NULL;
+  NAME_ARG(name, a[1]);
+  return num(env, hostfs_fremovexattr(FD_ARG(a[0]), name));
+}
+
+static napi_value js_hostfs_getxattrat(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  if (get_args(env, info, 7, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  NAME_ARG(name, a[3]);
+  long off = arg_long(env, a[5]), len = arg_long(env, a[6]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  void *p = arg_bytes(env, a[4], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, (double)hostfs_getxattrat(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), name, p, (size_t)len));
+}
+
+static napi_value js_hostfs_setxattrat(napi_env env, napi_callback_info info) {
+  napi_value a[8];
+  if (get_args(env, info, 8, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  NAME_ARG(name, a[3]);
+  long off = arg_long(env, a[5]), len = arg_long(env, a[6]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  void *p = arg_bytes(env, a[4], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, hostfs_setxattrat(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), name, p, (size_t)len, (int)arg_long(env, a[7])));
+}
+
+static napi_value js_hostfs_listxattrat(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  if (get_args(env, info, 6, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  long off = arg_long(env, a[4]), len = arg_long(env, a[5]);
+  if (off < 0 || len < 0) return num(env, -EINVAL);
+  char *p = arg_bytes(env, a[3], (size_t)off, (size_t)len);
+  if (!p) return num(env, -EFAULT);
+  return num(env, (double)hostfs_listxattrat(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), p, (size_t)len));
+}
+
+static napi_value js_hostfs_removexattrat(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  NAME_ARG(path, a[1]);
+  NAME_ARG(name, a[3]);
+  return num(env, hostfs_removexattrat(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), name));
+}
+
+static napi_value js_hostfs_dup(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, hostfs_dup(FD_ARG(a[0])));
+}
+
+static napi_value js_hostfs_close(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, hostfs_close(FD_ARG(a[0])));
+}
+
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -351,6 +611,35 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("hostGetrandom", js_host_getrandom),
       FN("hostClockGettime", js_host_clock_gettime),
       FN("hostClockGetres", js_host_clock_getres),
+      FN("hostfsOpenat2", js_hostfs_openat2),
+      FN("hostfsStatx", js_hostfs_statx),
+      FN("hostfsFstatfs", js_hostfs_fstatfs),
+      FN("hostfsGetdents64", js_hostfs_getdents64),
+      FN("hostfsReadlinkat", js_hostfs_readlinkat),
+      FN("hostfsMkdirat", js_hostfs_mkdirat),
+      FN("hostfsMknodat", js_hostfs_mknodat),
+      FN("hostfsSymlinkat", js_hostfs_symlinkat),
+      FN("hostfsLinkat", js_hostfs_linkat),
+      FN("hostfsUnlinkat", js_hostfs_unlinkat),
+      FN("hostfsRenameat2", js_hostfs_renameat2),
+      FN("hostfsFchmodat2", js_hostfs_fchmodat2),
+      FN("hostfsFchmod", js_hostfs_fchmod),
+      FN("hostfsFchownat", js_hostfs_fchownat),
+      FN("hostfsUtimensat", js_hostfs_utimensat),
+      FN("hostfsFtruncate", js_hostfs_ftruncate),
+      FN("hostfsFallocate", js_hostfs_fallocate),
+      FN("hostfsFsync", js_hostfs_fsync),
+      FN("hostfsLseek", js_hostfs_lseek),
+      FN("hostfsFgetxattr", js_hostfs_fgetxattr),
+      FN("hostfsFsetxattr", js_hostfs_fsetxattr),
+      FN("hostfsFlistxattr", js_hostfs_flistxattr),
+      FN("hostfsFremovexattr", js_hostfs_fremovexattr),
+      FN("hostfsGetxattrat", js_hostfs_getxattrat),
+      FN("hostfsSetxattrat", js_hostfs_setxattrat),
+      FN("hostfsListxattrat", js_hostfs_listxattrat),
+      FN("hostfsRemovexattrat", js_hostfs_removexattrat),
+      FN("hostfsDup", js_hostfs_dup),
+      FN("hostfsClose", js_hostfs_close),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

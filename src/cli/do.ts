@@ -1,4 +1,6 @@
 // `tsvisor do [flags] -- PROGRAM [ARGS…]` (as `runsc do`).
+import path from 'node:path';
+import type { MountSpec, RootConfig } from '../sandbox/mounts.js';
 import { runSandboxed, SandboxError } from '../sandbox/run.js';
 
 export interface DoOptions {
@@ -8,12 +10,37 @@ export interface DoOptions {
   env: string[];
   cwd?: string;
   hostname: string;
+  /** --root DIR: the host directory to use as the root (default: the host's /). */
+  root?: string;
+  /** --volume HOST:GUEST[:ro], repeatable. */
+  volume?: string[];
+  /** --overlay (default) / --no-overlay: keep writes to the root in memory, or write to the host directory. */
+  overlay?: boolean;
+}
+
+/** A --volume argument: HOST:GUEST or HOST:GUEST:ro|rw, both absolute (HOST relative to the current directory). */
+export function parseVolume(v: string): MountSpec {
+  const parts = v.split(':');
+  let readOnly = false;
+  if (parts.length === 3) {
+    if (parts[2] !== 'ro' && parts[2] !== 'rw') throw new SandboxError(`--volume ${v}: the mode must be ro or rw`, 125);
+    readOnly = parts[2] === 'ro';
+  } else if (parts.length !== 2) {
+    throw new SandboxError(`--volume ${v}: expected HOST:GUEST[:ro]`, 125);
+  }
+  const [host, guest] = parts as [string, string];
+  if (host === '' || !guest.startsWith('/')) throw new SandboxError(`--volume ${v}: expected HOST:GUEST[:ro] with an absolute GUEST path`, 125);
+  return { kind: 'bind', source: path.resolve(host), target: guest, readOnly };
 }
 
 /** Returns the exit status a shell would report: the code, or 128+N when killed by signal N. */
 export async function runDo(prog: string, args: string[], opts: DoOptions): Promise<number> {
   const env = opts.env.length > 0 ? opts.env : Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
   try {
+    let root: RootConfig | undefined;
+    if (opts.root !== undefined || opts.overlay === false) {
+      root = { kind: 'host', path: path.resolve(opts.root ?? '/'), overlay: opts.overlay !== false, readOnly: false };
+    }
     const r = await runSandboxed({
       argv: [prog, ...args],
       env,
@@ -22,6 +49,8 @@ export async function runDo(prog: string, args: string[], opts: DoOptions): Prom
       debug: opts.debug,
       debugLog: opts.debugLog,
       strace: opts.strace,
+      root,
+      volumes: (opts.volume ?? []).map(parseVolume),
     });
     return r.signal !== undefined ? 128 + r.signal : r.code ?? 0;
   } catch (e) {

@@ -1,7 +1,7 @@
 // The tsvisor command line. `do` runs a host program in a fresh sandbox; the
 // OCI runtime commands (runsc/runc compatible) come with the OCI issue.
 import { Command, CommanderError } from 'commander';
-import { runDo } from './do.js';
+import { runDo, type DoOptions } from './do.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -15,10 +15,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--env <KEY=VALUE>', 'set an environment variable (repeatable; replaces the inherited environment)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--cwd <dir>', 'working directory inside the sandbox (default: the current one)')
     .option('--hostname <name>', 'the sandbox\'s hostname', 'tsvisor')
+    .option('--root <dir>', 'host directory to use as the root file system (default: /)')
+    .option('--volume <HOST:GUEST[:ro]>', 'bind-mount a host directory or file at GUEST (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--overlay', 'keep writes to the root file system in memory; the host directory is never modified (default)')
+    .option('--no-overlay', 'write through to the root host directory')
     .argument('<program>')
     .argument('[args...]')
     .allowUnknownOption(false)
-    .action(async (prog: string, args: string[], opts: { debug?: boolean; debugLog?: string; strace?: boolean; env: string[]; cwd?: string; hostname: string }) => {
+    .action(async (prog: string, args: string[], opts: DoOptions) => {
       const code = await runDo(prog, args, opts);
       process.exitCode = code;
     });

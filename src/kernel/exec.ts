@@ -7,6 +7,7 @@ import { Reg, type Context } from '../platform/platform.js';
 import { setReg } from '../syscalls/args.js';
 import type { FdTable } from '../vfs/fd_table.js';
 import { Credentials } from './creds.js';
+import type { FsContext } from './fs_context.js';
 import type { Kernel } from './kernel.js';
 import { Limits } from './limits.js';
 import { Task } from './task.js';
@@ -18,7 +19,8 @@ export interface ProcessSpec {
   bytes: Uint8Array;
   argv: string[];
   envp: string[];
-  cwd: string;
+  /** Mount namespace, root, cwd and umask (the init process's come from the boot mounts). */
+  fsContext: FsContext;
   fds: FdTable;
   creds?: Credentials;
 }
@@ -101,7 +103,7 @@ export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | numbe
   }
   mm.setStackStart(loaded.sp);
   const pid = k.allocatePid();
-  const tg = new ThreadGroup(pid, 0, mm, as, spec.fds, new Limits(), { exe: spec.exe, argv: spec.argv, envp: spec.envp }, spec.cwd);
+  const tg = new ThreadGroup(pid, 0, mm, as, spec.fds, new Limits(), { exe: spec.exe, argv: spec.argv, envp: spec.envp }, spec.fsContext);
   const ctx = k.platform.newContext(as);
   if (typeof ctx === 'number') {
     mm.destroy();

@@ -3,6 +3,7 @@
 import type { MemoryManager } from '../mm/memory_manager.js';
 import type { AddressSpace } from '../platform/platform.js';
 import type { FdTable } from '../vfs/fd_table.js';
+import type { FsContext } from './fs_context.js';
 import type { Limits } from './limits.js';
 import { SignalActions } from './signal_actions.js';
 import type { Task } from './task.js';
@@ -31,7 +32,8 @@ export class ThreadGroup {
     readonly fds: FdTable,
     readonly limits: Limits,
     readonly image: ProcessImage,
-    public cwd: string,
+    /** Mount namespace, root, working directory and umask. */
+    public fsContext: FsContext,
   ) {
     this.comm = image.exe.slice(image.exe.lastIndexOf('/') + 1).slice(0, 15);
   }

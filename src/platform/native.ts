@@ -30,6 +30,39 @@ export interface NativeAddon {
   hostGetrandom(buf: ArrayBuffer | ArrayBufferView, off: number, len: number): number;
   hostClockGettime(clock: number, out: Float64Array): number;
   hostClockGetres(clock: number, out: Float64Array): number;
+  // Host file system (src/fs/host/): descriptor-relative calls that never follow a symlink.
+  // Names are latin1 strings; *at calls other than openat2 take one component (or "" with AT_EMPTY_PATH).
+  hostfsOpenat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number;
+  /** statx with AT_SYMLINK_NOFOLLOW into out (HostStat slots, src/fs/host/host_native.ts). */
+  hostfsStatx(dirfd: number, path: string, flags: number, out: Float64Array): number;
+  hostfsFstatfs(fd: number, out: Float64Array): number;
+  hostfsGetdents64(fd: number, buf: Uint8Array, off: number, len: number): number;
+  hostfsReadlinkat(dirfd: number, path: string, buf: Uint8Array, off: number, len: number): number;
+  hostfsMkdirat(dirfd: number, name: string, mode: number): number;
+  hostfsMknodat(dirfd: number, name: string, mode: number, dev: number): number;
+  hostfsSymlinkat(target: string, dirfd: number, name: string): number;
+  hostfsLinkat(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): number;
+  hostfsUnlinkat(dirfd: number, name: string, flags: number): number;
+  hostfsRenameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): number;
+  hostfsFchmodat2(dirfd: number, path: string, mode: number, flags: number): number;
+  hostfsFchmod(fd: number, mode: number): number;
+  hostfsFchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): number;
+  /** times: atime sec, nsec, mtime sec, nsec (UTIME_OMIT / UTIME_NOW in nsec). */
+  hostfsUtimensat(dirfd: number, path: string, times: Float64Array, flags: number): number;
+  hostfsFtruncate(fd: number, length: number): number;
+  hostfsFallocate(fd: number, mode: number, offset: number, length: number): number;
+  hostfsFsync(fd: number, datasync: number): number;
+  hostfsLseek(fd: number, offset: number, whence: number): number;
+  hostfsFgetxattr(fd: number, name: string, buf: Uint8Array, off: number, len: number): number;
+  hostfsFsetxattr(fd: number, name: string, buf: Uint8Array, off: number, len: number, flags: number): number;
+  hostfsFlistxattr(fd: number, buf: Uint8Array, off: number, len: number): number;
+  hostfsFremovexattr(fd: number, name: string): number;
+  hostfsGetxattrat(dirfd: number, path: string, atFlags: number, name: string, buf: Uint8Array, off: number, len: number): number;
+  hostfsSetxattrat(dirfd: number, path: string, atFlags: number, name: string, buf: Uint8Array, off: number, len: number, flags: number): number;
+  hostfsListxattrat(dirfd: number, path: string, atFlags: number, buf: Uint8Array, off: number, len: number): number;
+  hostfsRemovexattrat(dirfd: number, path: string, atFlags: number, name: string): number;
+  hostfsDup(fd: number): number;
+  hostfsClose(fd: number): number;
 }
 
 function packageRoot(): string {

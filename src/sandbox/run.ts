@@ -1,15 +1,30 @@
 // Boots a sandbox for one host program (`tsvisor do`, and the library's
 // run()): a kernel, the init process with the caller's stdio, and the run.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Errno } from '../abi/linux/errno.js';
+import { createHostFs } from '../fs/host/hostfs.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
+import { createOverlay } from '../fs/overlay/overlay.js';
+import { createTmpfs } from '../fs/tmpfs/tmpfs.js';
 import { createProcess } from '../kernel/exec.js';
+import { FsContext, SpecialFiles } from '../kernel/fs_context.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
 import { parseElf } from '../loader/elf.js';
 import { KernelLog } from '../kernel/log.js';
 import { buildSyscallTable } from '../syscalls/table.js';
 import { FdTable } from '../vfs/fd_table.js';
+import {
+  buildMountNamespace,
+  defaultMounts,
+  initFsStruct,
+  MountConfigError,
+  type FileSystemFactories,
+  type MountsConfig,
+  type MountSpec,
+  type RootConfig,
+} from './mounts.js';
 
 export interface SandboxOptions {
   /** argv[0] is the program: a path, or a name searched in PATH. */
@@ -23,6 +38,16 @@ export interface SandboxOptions {
   /** Host descriptors for the guest's 0, 1, 2 (default: this process's). */
   stdio?: [number, number, number];
   memoryLimit?: number;
+  /**
+   * The root file system (`tsvisor do --root DIR [--no-overlay]`). Default:
+   * the host's / through the overlay, as runsc do: the guest may write
+   * anywhere, the host is never modified.
+   */
+  root?: RootConfig;
+  /** Mounts after the default ones (/proc, /dev, /sys, /tmp): `--volume HOST:GUEST[:ro]` binds. */
+  volumes?: MountSpec[];
+  /** The whole mount configuration (the OCI runtime's, from config.json): replaces root and volumes. */
+  mounts?: MountsConfig;
 }
 
 /** A failure to start the program, with the status a shell would give (126, 127). */
@@ -60,6 +85,27 @@ function hostFdFlags(fd: number, fallback: number): number {
   return fallback;
 }
 
+/**
+ * The file systems this build can mount besides tmpfs: host directories and
+ * the root overlay (upper layer: a tmpfs of tmpfsBytes). The seam for the
+ * ones still being written (src/fs/proc, dev, sys): each factory is added
+ * here when its file system is wired to the kernel; until then their mount
+ * points are left as they are in the root (mounts.ts).
+ */
+function fileSystemFactories(_kernel: Kernel, tmpfsBytes: number): FileSystemFactories {
+  return {
+    host: (hostPath, readOnly) => createHostFs(hostPath, { readOnly }),
+    overlay: (lower) => createOverlay(lower, createTmpfs({ rootMode: 0o755, maxBytes: tmpfsBytes })),
+  };
+}
+
+/** The mount configuration of a run: the caller's, or the root with /proc, /dev, /sys, /tmp and the volumes. */
+function mountsFor(opts: SandboxOptions): MountsConfig {
+  if (opts.mounts) return opts.mounts;
+  const root: RootConfig = opts.root ?? { kind: 'host', path: '/', overlay: true, readOnly: false };
+  return { root, mounts: [...defaultMounts(), ...(opts.volumes ?? [])] };
+}
+
 export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
   const exe = resolveProgram(opts.argv[0], opts.env);
   let bytes: Buffer;
@@ -86,8 +132,24 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
   }
 
   const log = new KernelLog({ debug: opts.debug || debugLog !== undefined, debugLog, strace: opts.strace });
-  const kernel = new Kernel({ log, hostname: opts.hostname, memoryLimit: opts.memoryLimit });
+  const memoryLimit = opts.memoryLimit ?? Math.floor(os.totalmem() / 4);
+  const kernel = new Kernel({ log, hostname: opts.hostname, memoryLimit });
   kernel.setSyscallTable(buildSyscallTable(kernel));
+
+  let fsContext: FsContext;
+  try {
+    const tmpfsBytes = Math.floor(memoryLimit / 2);
+    const factories = fileSystemFactories(kernel, tmpfsBytes);
+    const ns = buildMountNamespace(mountsFor(opts), factories, {
+      tmpfsBytes,
+      warn: (msg) => log.debug(msg),
+    });
+    fsContext = new FsContext(ns, initFsStruct(ns, opts.cwd), new SpecialFiles());
+  } catch (e) {
+    log.close();
+    if (e instanceof MountConfigError) throw new SandboxError(e.message, 125);
+    throw e;
+  }
 
   const fds = new FdTable();
   const stdio = opts.stdio ?? [0, 1, 2];
@@ -97,7 +159,7 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     fds.installAt(i, new HostStdioFile(stdio[i], flags, `host:${names[i]}`), false);
   }
 
-  const tg = createProcess(kernel, { exe: realExe, bytes, argv: opts.argv, envp: opts.env, cwd: opts.cwd, fds });
+  const tg = createProcess(kernel, { exe: realExe, bytes, argv: opts.argv, envp: opts.env, fsContext, fds });
   if (typeof tg === 'number') {
     log.close();
     const why = tg === -Errno.ENOEXEC ? 'exec format error' : `cannot start (errno ${-tg})`;

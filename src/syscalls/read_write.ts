@@ -10,7 +10,9 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
 import type { SyscallArgs } from './args.js';
+import { PipeEnd } from '../fs/pipe/index.js';
 import { accessOk } from './access.js';
+import { pipeFcntl } from './pipe.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
@@ -120,6 +122,9 @@ function rwv(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoRe
   if (typeof f === 'number') return f;
   const n = readIovecs(t, a.u64(1), a.hi(2) !== 0 ? -1 : a.int(2)); // vlen is an unsigned long
   if (n <= 0) return n;
+  // A pipe does the whole vector as one read or write (PIPE_BUF atomicity,
+  // O_DIRECT packets, no blocking once some data was read).
+  if (f instanceof PipeEnd) return write ? f.writev(t.tg.mm, iovBase, iovLen, n) : f.readv(t.tg.mm, iovBase, iovLen, n);
   return vector(t, f, n, write, pos);
 }
 
@@ -180,8 +185,11 @@ export function registerReadWrite(table: SyscallTable, _k: Kernel): void {
       case Fcntl.F_SETFL:
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
+      case Fcntl.F_GETPIPE_SZ:
+      case Fcntl.F_SETPIPE_SZ:
+        return pipeFcntl(t, f, a.int(1), a.u32(2));
       default:
-        // Locks, leases, owners, pipe sizes and seals come with the file-system issue.
+        // Locks, leases, owners and seals come with the rest of the file-system issue.
         return -Errno.EINVAL;
     }
   };

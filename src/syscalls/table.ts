@@ -9,7 +9,8 @@ import { registerReadWrite } from './read_write.js';
 import { registerProcess } from './process.js';
 import { registerSignal } from './signal.js';
 import { registerSystem } from './system.js';
-import { registerFile } from './file.js';
+import { registerFs } from './fs/index.js';
+import { registerPipe } from './pipe.js';
 
 /** A handler returns its result (a value or -errno) or a Promise of it when it blocks. */
 export type SyscallHandler = (t: Task, a: SyscallArgs) => number | Promise<number>;
@@ -24,6 +25,7 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerProcess(table, k);
   registerSignal(table, k);
   registerSystem(table, k);
-  registerFile(table, k);
+  registerFs(table, k);
+  registerPipe(table, k);
   return table;
 }

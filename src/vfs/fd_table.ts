@@ -53,6 +53,25 @@ export class FdTable {
     return 0;
   }
 
+  /**
+   * The descriptor install(…, limit, min) would take, or -EMFILE. open(2)
+   * asks before resolving the path (get_unused_fd_flags comes first), so a
+   * full table is EMFILE whatever the path.
+   */
+  lowestFree(limit: number, min = 0): number {
+    let fd = min;
+    while (fd < this.slots.length && this.slots[fd]) fd++;
+    return fd >= limit ? -Errno.EMFILE : fd;
+  }
+
+  /** The open descriptors in [first, last], in order. */
+  openIn(first: number, last: number): number[] {
+    const out: number[] = [];
+    const end = Math.min(last, this.slots.length - 1);
+    for (let fd = Math.max(0, first); fd <= end; fd++) if (this.slots[fd]) out.push(fd);
+    return out;
+  }
+
   closeAll(): void {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]) this.close(fd);
   }

@@ -1,6 +1,7 @@
 // Open file descriptions (man 2 open: "open file description"): shared by
 // dup'd descriptors and, later, across fork. The file-system issue extends
 // this with inodes, dentries and offsets; here: the I/O surface.
+import type { StatxValues } from '../abi/linux/stat.js';
 import type { MemoryManager } from '../mm/memory_manager.js';
 
 /** A result, a negative errno, or a pending result for a call that blocks. */
@@ -21,4 +22,12 @@ export interface FileDescription {
   /** Drops one reference; the last one releases host resources. */
   decRef(): void;
   incRef(): void;
+  /**
+   * fstat(2) of a description that is not a file of the mount tree (pipes,
+   * sockets, anonymous files): fills out. Without it fstat answers as for an
+   * anonymous inode (mode 0600, no type), as Linux does for eventfd & co.
+   */
+  stat?(out: StatxValues): void;
+  /** lseek(2) of such a description; without it lseek is ESPIPE. */
+  seek?(off: number, whence: number): number;
 }
