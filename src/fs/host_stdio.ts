@@ -15,6 +15,12 @@ export class HostStdioFile implements FileDescription {
   private readonly n: NativeAddon = native();
   readonly positional: boolean;
   private readonly isTty: boolean;
+  /**
+   * What the host's /proc/self/fd/N says for the descriptor ("/dev/pts/0",
+   * "pipe:[123]", a file's path), read at start-up (before the sentry
+   * confines itself): the guest's /proc/PID/fd link shows it, as Linux would.
+   */
+  readonly hostLink: string | null;
 
   constructor(readonly hostFd: number, public flags: number, readonly name: string) {
     let st: fs.Stats | undefined;
@@ -25,6 +31,13 @@ export class HostStdioFile implements FileDescription {
     }
     this.positional = !!st && (st.isFile() || st.isBlockDevice());
     this.isTty = !!st && st.isCharacterDevice() && tty.isatty(hostFd);
+    let link: string | null;
+    try {
+      link = fs.readlinkSync(`/proc/self/fd/${hostFd}`);
+    } catch {
+      link = null;
+    }
+    this.hostLink = link;
   }
 
   write(mm: MemoryManager, addr: number, len: number): IoResult {

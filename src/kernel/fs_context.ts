@@ -71,6 +71,12 @@ export class FsContext {
 }
 
 const callers = new WeakMap<Task, Caller>();
+const callerTasks = new WeakMap<Caller, Task>();
+
+/** The task a Caller made by callerOf stands for (procfs's /proc/self), else undefined. */
+export function taskOfCaller(c: Caller): Task | undefined {
+  return callerTasks.get(c);
+}
 
 /**
  * The VFS caller for a task: its current credentials (they may change with
@@ -98,6 +104,7 @@ export function callerOf(t: Task): Caller {
       },
     };
     callers.set(t, c);
+    callerTasks.set(c, t);
   }
   return c;
 }

@@ -50,6 +50,10 @@ export class Kernel {
   private readonly straceArgs: number[] = [0, 0, 0, 0, 0, 0];
   private table!: SyscallTable;
   private nextPid = 1;
+  /** The live processes by PID (thread-group ID), for /proc and kill. */
+  readonly processes = new Map<number, ThreadGroup>();
+  /** The task whose system call is being served (set before each handler runs; /proc/self). */
+  currentTask: Task | null = null;
   private running = 0;
   private initGroup: ThreadGroup | undefined;
   private onInitExit: ((r: ExitResult) => void) | undefined;
@@ -76,6 +80,7 @@ export class Kernel {
   addTask(task: Task): void {
     this.byContext.set(task.ctx, task);
     task.tg.tasks.add(task);
+    this.processes.set(task.tg.pid, task.tg);
   }
 
   /** Runs until the init process exits; resolves with its status. */
@@ -148,6 +153,7 @@ export class Kernel {
     args.regs = regs;
     const handler = nr >= 0 && nr < this.table.length ? this.table[nr] : undefined;
     let r: number | Promise<number>;
+    this.currentTask = t;
     try {
       if (regs[Reg.RCX * 2] !== regs[Reg.RIP * 2] || regs[Reg.RCX * 2 + 1] !== regs[Reg.RIP * 2 + 1]) {
         // The `syscall` instruction leaves rcx = rip; int 0x80 and sysenter
@@ -263,6 +269,9 @@ export class Kernel {
   }
 
   private processGone(tg: ThreadGroup): void {
+    // No wait(2) yet: the process is reaped as it dies.
+    if (this.processes.get(tg.pid) === tg) this.processes.delete(tg.pid);
+    if (this.currentTask?.tg === tg) this.currentTask = null;
     tg.fds.closeAll();
     tg.mm.destroy();
     tg.as.destroy();

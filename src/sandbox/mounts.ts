@@ -78,11 +78,12 @@ export interface BuildOptions {
 /** A configuration that cannot be honoured (the message says which mount and why). */
 export class MountConfigError extends Error {}
 
-/** What `tsvisor do` mounts on its root: /proc, /dev, /sys, and a tmpfs on /tmp (as runsc do). */
+/** What `tsvisor do` mounts on its root: /proc, /dev (with a tmpfs on /dev/shm), /sys, and a tmpfs on /tmp (as runsc do). */
 export function defaultMounts(): MountSpec[] {
   return [
     { kind: 'proc', target: '/proc' },
     { kind: 'dev', target: '/dev' },
+    { kind: 'tmpfs', target: '/dev/shm', mode: 0o1777 },
     { kind: 'sys', target: '/sys', readOnly: true },
     { kind: 'tmpfs', target: '/tmp' },
   ];

@@ -6,14 +6,22 @@ import path from 'node:path';
 import { Errno } from '../abi/linux/errno.js';
 import { createHostFs } from '../fs/host/hostfs.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
+import { createDevfs } from '../fs/dev/devfs.js';
 import { createOverlay } from '../fs/overlay/overlay.js';
+import { createProcfs } from '../fs/proc/procfs.js';
+import type { MountDescription } from '../fs/proc/mounts.js';
+import { createSysfs } from '../fs/sys/sysfs.js';
 import { createTmpfs } from '../fs/tmpfs/tmpfs.js';
 import { createProcess } from '../kernel/exec.js';
 import { FsContext, SpecialFiles } from '../kernel/fs_context.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
 import { parseElf } from '../loader/elf.js';
 import { KernelLog } from '../kernel/log.js';
+import { KernelProcView } from '../kernel/proc_view.js';
+import { UTS_RELEASE, UTS_VERSION } from '../syscalls/system.js';
 import { buildSyscallTable } from '../syscalls/table.js';
+import type { SpecialOpener } from '../vfs/fs_struct.js';
+import type { FileSystem } from '../vfs/inode.js';
 import { FdTable } from '../vfs/fd_table.js';
 import {
   buildMountNamespace,
@@ -85,17 +93,49 @@ function hostFdFlags(fd: number, fallback: number): number {
   return fallback;
 }
 
+/** What the boot learns while mounting: the /dev device registry (every process's special-file opener). */
+interface BootState {
+  /** The openers of FIFOs (and any device without a driver in /dev). */
+  readonly fallback: SpecialOpener;
+  /** /dev's registry once devfs is mounted (it falls back to `fallback`). */
+  devices?: SpecialOpener;
+  /** Sources and options of the mounted file systems for /proc/PID/mounts. */
+  readonly described: Map<FileSystem, MountDescription>;
+}
+
 /**
- * The file systems this build can mount besides tmpfs: host directories and
- * the root overlay (upper layer: a tmpfs of tmpfsBytes). The seam for the
- * ones still being written (src/fs/proc, dev, sys): each factory is added
- * here when its file system is wired to the kernel; until then their mount
- * points are left as they are in the root (mounts.ts).
+ * The file systems this build can mount besides tmpfs: host directories,
+ * the root overlay (upper layer: a tmpfs of tmpfsBytes), /proc (the
+ * kernel's processes), /dev (its device registry is recorded in boot) and
+ * /sys.
  */
-function fileSystemFactories(_kernel: Kernel, tmpfsBytes: number): FileSystemFactories {
+function fileSystemFactories(kernel: Kernel, tmpfsBytes: number, boot: BootState): FileSystemFactories {
+  const cpus = Math.max(1, os.cpus().length);
   return {
     host: (hostPath, readOnly) => createHostFs(hostPath, { readOnly }),
     overlay: (lower) => createOverlay(lower, createTmpfs({ rootMode: 0o755, maxBytes: tmpfsBytes })),
+    proc: () => {
+      const view = new KernelProcView(kernel, {
+        release: UTS_RELEASE,
+        version: UTS_VERSION,
+        cpus,
+        describe: (f) => boot.described.get(f),
+      });
+      const fs = createProcfs(view);
+      boot.described.set(fs, { source: 'proc' });
+      return fs;
+    },
+    dev: () => {
+      const devfs = createDevfs({ fallback: boot.fallback });
+      boot.devices = devfs.devices;
+      boot.described.set(devfs.fs, { source: 'tmpfs', fsOptions: ['size=65536k', 'mode=755'] });
+      return devfs.fs;
+    },
+    sys: () => {
+      const fs = createSysfs({ cpus });
+      boot.described.set(fs, { source: 'sysfs' });
+      return fs;
+    },
   };
 }
 
@@ -139,12 +179,13 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
   let fsContext: FsContext;
   try {
     const tmpfsBytes = Math.floor(memoryLimit / 2);
-    const factories = fileSystemFactories(kernel, tmpfsBytes);
+    const boot: BootState = { fallback: new SpecialFiles(), described: new Map() };
+    const factories = fileSystemFactories(kernel, tmpfsBytes, boot);
     const ns = buildMountNamespace(mountsFor(opts), factories, {
       tmpfsBytes,
       warn: (msg) => log.debug(msg),
     });
-    fsContext = new FsContext(ns, initFsStruct(ns, opts.cwd), new SpecialFiles());
+    fsContext = new FsContext(ns, initFsStruct(ns, opts.cwd), boot.devices ?? boot.fallback);
   } catch (e) {
     log.close();
     if (e instanceof MountConfigError) throw new SandboxError(e.message, 125);

@@ -72,6 +72,16 @@ export class FdTable {
     return out;
   }
 
+  /** The open descriptors, ascending, with their files and FD_CLOEXEC (/proc/PID/fd). */
+  entries(): { fd: number; file: FileDescription; cloexec: boolean }[] {
+    const out: { fd: number; file: FileDescription; cloexec: boolean }[] = [];
+    for (let fd = 0; fd < this.slots.length; fd++) {
+      const s = this.slots[fd];
+      if (s) out.push({ fd, file: s.file, cloexec: s.cloexec });
+    }
+    return out;
+  }
+
   closeAll(): void {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]) this.close(fd);
   }

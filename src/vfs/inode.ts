@@ -151,6 +151,12 @@ export interface Inode {
   // Directories. name is a single component, never "." or "..", at most NAME_MAX bytes.
   /** The child called name, or -ENOENT. */
   lookup(name: string): Inode | number;
+  /**
+   * Whether a cached child dentry is still what name means (d_revalidate):
+   * asked on every cache hit when present (procfs's /proc/PID once the
+   * process is gone). False drops the dentry and the name is looked up again.
+   */
+  revalidate?(name: string, child: Inode): boolean;
   /** Creates a regular file, a device node, a FIFO or a socket (spec.mode's type). EEXIST if name exists. */
   mknod(name: string, spec: NewInodeSpec): Inode | number;
   mkdir(name: string, spec: NewInodeSpec): Inode | number;

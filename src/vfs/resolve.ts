@@ -245,7 +245,12 @@ export function lookupChild(dir: Dentry, name: string): Dentry | number {
   if (name.length > NAME_MAX) return -Errno.ENAMETOOLONG;
   if (dir.dead) return -Errno.ENOENT;
   const cached = dir.cache.cached(dir, name);
-  if (cached) return cached;
+  if (cached) {
+    const inode = dir.inode;
+    // d_revalidate: a stale child (a /proc/PID whose process is gone) is dropped and looked up again.
+    if (!inode.revalidate || inode.revalidate(name, cached.inode)) return cached;
+    dir.cache.kill(cached);
+  }
   const inode = dir.inode.lookup(name);
   if (typeof inode === 'number') return inode;
   return dir.cache.insert(dir, name, inode);

@@ -399,11 +399,19 @@ test('a process that exits: its directory empties, open files report ESRCH', () 
   const f = pw.open(c, '/proc/42/status');
   assert.ok(typeof f !== 'number');
   f.incRef();
+  const dir42 = pw.w.inode(c, '/proc/42');
   pw.view.procs.delete(42);
   assert.equal(pw.w.read(f, 100), -Errno.ESRCH);
-  assert.deepEqual(pw.list(c, '/proc/42'), ['.', '..']);
-  // (Through the VFS, a cached dentry would still resolve until the dentry cache revalidates.)
-  const dir42 = pw.w.inode(c, '/proc/42');
+  // The VFS revalidates the cached dentry of /proc/42: the name is gone.
+  assert.equal(pw.list(c, '/proc/42'), -Errno.ENOENT);
+  assert.equal(pw.w.lookup(c, '/proc/42/status'), -Errno.ENOENT);
+  // The directory inode, still held, is empty.
+  const names: string[] = [];
+  assert.equal(dir42.readdir(0, (e) => {
+    names.push(e.name);
+    return true;
+  }), 0);
+  assert.deepEqual(names, ['.', '..']);
   assert.equal(dir42.lookup('status'), -Errno.ENOENT);
   assert.equal(pw.proc.root.lookup('42'), -Errno.ENOENT);
   assert.ok(!(pw.list(c, '/proc') as string[]).includes('42'));

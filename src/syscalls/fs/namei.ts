@@ -8,7 +8,6 @@ import { Errno } from '../../abi/linux/errno.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import { linkAt, mkdirAt, mknodAt, readlinkAt, renameAt, rmdirAt, symlinkAt, unlinkAt } from '../../vfs/namei_ops.js';
-import { lookupAt } from '../../vfs/resolve.js';
 import type { SyscallTable } from '../table.js';
 import { callerOf, readPath, restorePathError, stringBytes, vfsPath } from './common.js';
 
@@ -58,36 +57,14 @@ function symlinkat(t: Task, targetAddr: number, newdirfd: number, linkAddr: numb
   return restorePathError(symlinkAt(callerOf(t), target, newdirfd, vfsPath(link)), link);
 }
 
-/** statfs f_type of procfs. */
-const PROC_SUPER_MAGIC = 0x9fa0;
-
-/**
- * /proc/self/exe and its aliases while no procfs is mounted on /proc: the
- * executable of the process image (what procfs's magic link will answer).
- */
-function selfExe(t: Task, path: string): string | null {
-  const alias = path === '/proc/self/exe' || path === '/proc/thread-self/exe' || path === `/proc/${t.tg.pid}/exe` ||
-    path === `/proc/${t.tg.pid}/task/${t.tid}/exe`;
-  if (!alias) return null;
-  const proc = lookupAt(callerOf(t), At.AT_FDCWD, '/proc', { follow: true });
-  if (typeof proc !== 'number' && proc.dentry === proc.mount.root && proc.mount.fs.statfs().type === PROC_SUPER_MAGIC) return null;
-  return t.tg.image.exe;
-}
-
 /** readlinkat(2): bufsiz must be positive; the text is copied without a NUL, cut at bufsiz. */
 function readlinkat(t: Task, dirfd: number, pathAddr: number, buf: number, size: number): number {
   if (size <= 0) return -Errno.EINVAL;
   const path = readPath(t, pathAddr);
   if (typeof path === 'number') return path;
-  const exe = selfExe(t, path);
-  let bytes: Buffer;
-  if (exe !== null) {
-    bytes = Buffer.from(exe, 'utf8');
-  } else {
-    const r = readlinkAt(callerOf(t), dirfd, path);
-    if (typeof r === 'number') return r;
-    bytes = stringBytes(r);
-  }
+  const r = readlinkAt(callerOf(t), dirfd, path);
+  if (typeof r === 'number') return r;
+  const bytes = stringBytes(r);
   const n = Math.min(size, bytes.length);
   if (n === 0) return 0;
   const w = t.tg.mm.writeBytes(buf, bytes, 0, n);
