@@ -302,6 +302,20 @@ static void *guest_tracer_main(void *arg) {
       r = ptrace(PTRACE_CONT, t->tid, 0, 0);
     } else {
       r = ptrace(PTRACE_SETREGS, t->tid, 0, (struct user_regs_struct *)t->regs);
+      if (r < 0 && errno != ESRCH) {
+        // The host refused the registers (e.g. a non-canonical fs/gs base):
+        // the thread is still stopped. Report it as a fault the kernel cannot
+        // resolve (SIGSEGV, SI_KERNEL), as Linux does when it cannot restore
+        // a context, instead of waiting for a stop that never comes.
+        uint64_t *ev = t->regs + PLATFORM_REGS_GP;
+        ptrace(PTRACE_GETREGS, t->tid, 0, (struct user_regs_struct *)t->regs);
+        ev[0] = PLATFORM_EV_SIGNAL;
+        ev[1] = SIGSEGV;
+        ev[2] = 0x80;  // SI_KERNEL
+        ev[3] = 0;
+        post_event(t->handle);
+        continue;
+      }
       if (r == 0) r = ptrace(PTRACE_SYSEMU, t->tid, 0, 0);
     }
     int status = 0;

@@ -207,7 +207,9 @@ export class Kernel {
   private hostSignal(t: Task, signo: number, code: number, addr: number): boolean {
     if (signo === 11 || signo === 7) {
       // SIGSEGV/SIGBUS: first chance for the memory manager (lazy population).
-      const c = signo === 11 && code > 0 ? t.tg.mm.handleFault(addr, code) : code;
+      // SI_KERNEL (0x80) and user-sent signals (code <= 0) are not page faults.
+      const pageFault = signo === 11 && code > 0 && code < 0x80;
+      const c = pageFault ? t.tg.mm.handleFault(addr, code) : code > 0 ? code : 0x80;
       if (c === FAULT_RESOLVED) return true;
       const rip = getReg(t.regs, Reg.RIP).toString(16);
       if (c < 0) {

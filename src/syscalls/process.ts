@@ -5,6 +5,7 @@ import { ArchPrctl, Prctl } from '../abi/linux/prctl.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import { NO_RESUME, type Kernel } from '../kernel/kernel.js';
 import { Reg } from '../platform/platform.js';
+import { TASK_SIZE_MAX } from './access.js';
 import { getReg, setReg } from './args.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
@@ -29,8 +30,8 @@ export function registerProcess(table: SyscallTable, k: Kernel): void {
     switch (a.int(0)) {
       case ArchPrctl.ARCH_SET_FS:
       case ArchPrctl.ARCH_SET_GS:
-        // The base must be a canonical user address (arch/x86/kernel/process_64.c).
-        if (addr >= 0x800000000000) return -Errno.EPERM;
+        // The base must be below TASK_SIZE_MAX (arch/x86/kernel/process_64.c do_arch_prctl_64).
+        if (a.hi(1) >= 0x8000 || addr >= TASK_SIZE_MAX) return -Errno.EPERM;
         setReg(regs, a.int(0) === ArchPrctl.ARCH_SET_FS ? Reg.FS_BASE : Reg.GS_BASE, addr);
         return 0;
       case ArchPrctl.ARCH_GET_FS:

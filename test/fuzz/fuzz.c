@@ -63,6 +63,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE 4096UL
@@ -105,11 +106,18 @@ static int pct(int p)
 
 static void out(int fd, const char *buf, size_t len)
 {
+	int waits = 0;
 	while (len > 0) {
 		long n = syscall(SYS_write, fd, buf, len);
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
+			if (n < 0 && errno == EAGAIN && waits++ < 20000) {
+				/* the fuzzer may have made the pipe non-blocking */
+				struct timespec ts = { 0, 100000 };
+				syscall(SYS_nanosleep, &ts, NULL);
+				continue;
+			}
 			return;
 		}
 		buf += n;
@@ -455,20 +463,29 @@ static u64 *slot(int i)
 static int verbose;
 static u64 iter;
 
-static void trace(const char *name, const u64 *a, int n, long r, int e)
+/* -v: "#I name(args)" before the call (so a hang shows it), "#I = result" after. */
+static void trace_call(const char *name, long nr, const u64 *a)
 {
-	if (!verbose)
-		return;
 	char buf[400];
-	int k = snprintf(buf, sizeof(buf), "#%llu %s(", (unsigned long long)iter, name);
-	for (int i = 0; i < n && k < (int)sizeof(buf) - 40; i++)
-		k += snprintf(buf + k, sizeof(buf) - (size_t)k, "%s%#llx", i ? ", " : "", (unsigned long long)a[i]);
-	if (r == -1)
-		k += snprintf(buf + k, sizeof(buf) - (size_t)k, ") = -1 errno %d\n", e);
+	int k;
+	if (strncmp(name, "SYS_", 4) == 0)
+		k = snprintf(buf, sizeof(buf), "#%llu %s(", (unsigned long long)iter, name);
 	else
-		k += snprintf(buf + k, sizeof(buf) - (size_t)k, ") = %#lx\n", (unsigned long)r);
-	if (k > (int)sizeof(buf))
-		k = (int)sizeof(buf);
+		k = snprintf(buf, sizeof(buf), "#%llu syscall_%#lx(", (unsigned long long)iter, (unsigned long)nr);
+	for (int i = 0; i < 6; i++)
+		k += snprintf(buf + k, sizeof(buf) - (size_t)k, "%s%#llx", i ? ", " : "", (unsigned long long)a[i]);
+	k += snprintf(buf + k, sizeof(buf) - (size_t)k, ")\n");
+	out(2, buf, (size_t)k);
+}
+
+static void trace_result(long r, int e)
+{
+	char buf[64];
+	int k;
+	if (r == -1)
+		k = snprintf(buf, sizeof(buf), "#%llu = -1 errno %d\n", (unsigned long long)iter, e);
+	else
+		k = snprintf(buf, sizeof(buf), "#%llu = %#lx\n", (unsigned long long)iter, (unsigned long)r);
 	out(2, buf, (size_t)k);
 }
 
@@ -477,16 +494,13 @@ static int last_errno;
 static long call(const char *name, long nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	u64 a[6] = { a0, a1, a2, a3, a4, a5 };
-	if (verbose) {
-		/* print the call before making it, so a hang shows it */
-		char buf[64];
-		int k = snprintf(buf, sizeof(buf), "#%llu > %s\n", (unsigned long long)iter, name);
-		out(2, buf, (size_t)k);
-	}
+	if (verbose)
+		trace_call(name, nr, a);
 	errno = 0;
 	long r = syscall(nr, a0, a1, a2, a3, a4, a5);
 	last_errno = errno;
-	trace(name, a, 6, r, last_errno);
+	if (verbose)
+		trace_result(r, last_errno);
 	return r;
 }
 
