@@ -41,8 +41,9 @@ export class SyscallArgs {
 }
 
 export function syscallNumber(regs: Uint32Array): number {
-  // orig_rax: a 32-bit syscall number; anything with high bits set is invalid.
-  return regs[Reg.ORIG_RAX * 2 + 1] === 0 ? regs[Reg.ORIG_RAX * 2] : -1;
+  // arch/x86/entry/common.c do_syscall_64: the number is (int)orig_rax; the
+  // high 32 bits are ignored and a negative int is no syscall.
+  return regs[Reg.ORIG_RAX * 2] | 0;
 }
 
 /** Stores a syscall result (a value, or -errno) in rax. */

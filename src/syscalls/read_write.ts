@@ -120,7 +120,8 @@ function rwv(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoRe
   if (positional && !t.tg.fds.get(fd)!.positional) return -Errno.ESPIPE;
   const f = fileFor(t, fd, write);
   if (typeof f === 'number') return f;
-  const n = readIovecs(t, a.u64(1), a.hi(2) !== 0 ? -1 : a.int(2)); // vlen is an unsigned long
+  // vlen is an unsigned long, narrowed to unsigned int by import_iovec (nr_segs).
+  const n = readIovecs(t, a.u64(1), a.u32(2));
   if (n <= 0) return n;
   // A pipe does the whole vector as one read or write (PIPE_BUF atomicity,
   // O_DIRECT packets, no blocking once some data was read).

@@ -22,13 +22,17 @@ export function registerSignal(table: SyscallTable, _k: Kernel): void {
     const act = a.u64(1);
     const oact = a.u64(2);
     if (a.u64(3) !== SIGSET_SIZE) return -Errno.EINVAL;
-    if (sig < 1 || sig > NSIG) return -Errno.EINVAL;
-    if (act !== 0 && (sig === Signal.SIGKILL || sig === Signal.SIGSTOP)) return -Errno.EINVAL;
+    // kernel/signal.c: the new action is copied in (EFAULT) before
+    // do_sigaction checks the signal number (EINVAL).
     const mm = t.tg.mm;
-    let next;
     if (act !== 0) {
       const r = mm.readBytes(act, scratch, 0, SIGACTION_SIZE);
       if (r < 0) return r;
+    }
+    if (sig < 1 || sig > NSIG) return -Errno.EINVAL;
+    if (act !== 0 && (sig === Signal.SIGKILL || sig === Signal.SIGSTOP)) return -Errno.EINVAL;
+    let next;
+    if (act !== 0) {
       next = {
         handler: getU64(0),
         flags: getU64(8),

@@ -133,14 +133,15 @@ export function registerSystem(table: SyscallTable, k: Kernel): void {
   };
 
   table[SYS.sched_getaffinity] = (t, a) => {
+    // kernel/sched/core.c: len is an unsigned int, checked before the pid:
+    // it must hold nr_cpu_ids bits (len * 8 in 32-bit arithmetic) and be a
+    // multiple of sizeof(long); the result is cpumask_size() bytes.
+    const len = a.u32(1);
+    const ncpu = os.availableParallelism();
+    const maskSize = Math.ceil(ncpu / 64) * 8;
+    if ((len * 8) % 4294967296 < ncpu || len % 8 !== 0) return -Errno.EINVAL;
     const pid = a.int(0);
     if (pid !== 0 && pid !== t.tid) return -Errno.ESRCH;
-    const len = a.u64(1);
-    const ncpu = os.availableParallelism();
-    // kernel/sched/core.c: the buffer must hold nr_cpu_ids bits and be a
-    // multiple of sizeof(long); the result is cpumask_size() bytes.
-    const maskSize = Math.ceil(ncpu / 64) * 8;
-    if (len * 8 < ncpu || len % 8 !== 0) return -Errno.EINVAL;
     const size = Math.min(len, maskSize);
     scratch.fill(0, 0, size);
     for (let c = 0; c < ncpu; c++) scratch[c >> 3] |= 1 << (c & 7);
