@@ -8,11 +8,10 @@
  * the host's /tmp; under tsvisor the sandbox's own). Run as root natively.
  * Directory order differs between file systems: names are compared sorted.
  */
-#include "check.h"
+#include "fs_fixture.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 
 #ifndef RENAME_NOREPLACE
@@ -35,28 +34,9 @@ struct linux_dirent {
 	char d_name[];
 };
 
-static char base[64];
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
-
 static void setup(void)
 {
-	strcpy(base, "/tmp/tsvisor-fs_dir-XXXXXX");
-	if (!mkdtemp(base) || chdir(base) != 0) {
-		say("# cannot make a work directory under /tmp: %s", strerror(errno));
-		exit(2);
-	}
-	umask(022);
-}
-
-static void teardown(void)
-{
-	if (chdir("/") == 0)
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fs_setup("/tmp/tsvisor-fs_dir-XXXXXX");
 }
 
 static int put(const char *name, const char *s)

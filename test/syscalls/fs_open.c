@@ -7,10 +7,9 @@
  * Runs in a fresh directory under /tmp that it removes at the end (natively
  * the host's /tmp; under tsvisor the sandbox's own). Run as root natively.
  */
-#include "check.h"
+#include "fs_fixture.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/openat2.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -22,28 +21,9 @@
 #define CLOSE_RANGE_CLOEXEC 4
 #endif
 
-static char base[64];
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
-
 static void setup(void)
 {
-	strcpy(base, "/tmp/tsvisor-fs_open-XXXXXX");
-	if (!mkdtemp(base) || chdir(base) != 0) {
-		say("# cannot make a work directory under /tmp: %s", strerror(errno));
-		exit(2);
-	}
-	umask(022);
-}
-
-static void teardown(void)
-{
-	if (chdir("/") == 0)
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fs_setup("/tmp/tsvisor-fs_open-XXXXXX");
 }
 
 static long ropen(const char *p, long flags, long mode) { return syscall(SYS_open, p, flags, mode); }

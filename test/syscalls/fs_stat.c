@@ -10,10 +10,9 @@
  * Values that differ between file systems (directory sizes, f_type) are not
  * compared.
  */
-#include "check.h"
+#include "fs_fixture.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -29,28 +28,9 @@
 #define FALLOC_FL_PUNCH_HOLE 2
 #endif
 
-static char base[64];
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
-
 static void setup(void)
 {
-	strcpy(base, "/tmp/tsvisor-fs_stat-XXXXXX");
-	if (!mkdtemp(base) || chdir(base) != 0) {
-		say("# cannot make a work directory under /tmp: %s", strerror(errno));
-		exit(2);
-	}
-	umask(022);
-}
-
-static void teardown(void)
-{
-	if (chdir("/") == 0)
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fs_setup("/tmp/tsvisor-fs_stat-XXXXXX");
 }
 
 static int put(const char *name, const char *s)
