@@ -4,10 +4,11 @@
 // file system's budget, and I/O needs a real open, which an O_PATH
 // descriptor cannot give without /proc), attributes read from the host, and
 // the attribute and xattr calls, all on descriptors.
+import { InodeDefaults } from '../../vfs/inode_defaults.js';
 import { Errno } from '../../abi/linux/errno.js';
 import { OpenFlag } from '../../abi/linux/fcntl.js';
 import { FileMode, makeDev } from '../../abi/linux/stat.js';
-import type { DirEmitter, FileImpl, Inode, InodeAttrs, NewInodeSpec, SetAttrRequest } from '../../vfs/inode.js';
+import type { Inode, InodeAttrs, NewInodeSpec, SetAttrRequest } from '../../vfs/inode.js';
 import { XATTR_LIST_MAX, XATTR_SIZE_MAX } from '../../vfs/limits.js';
 import type { Timestamp } from '../../vfs/timestamp.js';
 import { AT_EMPTY_PATH, HostStat, RESOLVE_HOST, STATX_BTIME, UTIME_OMIT, type HostCalls } from './host_native.js';
@@ -27,7 +28,7 @@ function ts(old: Timestamp, sec: number, nsec: number): Timestamp {
   return old.sec === sec && old.nsec === nsec ? old : { sec, nsec };
 }
 
-export abstract class HostInode implements Inode {
+export abstract class HostInode extends InodeDefaults implements Inode {
   readonly attrs: InodeAttrs;
   /** The host descriptor (O_PATH, or a real one for O_TMPFILE files), or -1 while closed. */
   fd: number;
@@ -47,6 +48,7 @@ export abstract class HostInode implements Inode {
   readonly hasBtime: boolean;
 
   constructor(readonly fs: HostFileSystem, readonly ino: number, readonly type: number, fd: number, st: Float64Array) {
+    super();
     this.fd = fd;
     this.devMajor = st[HostStat.DEV_MAJOR]!;
     this.devMinor = st[HostStat.DEV_MINOR]!;
@@ -410,42 +412,6 @@ export abstract class HostInode implements Inode {
 
   // --- the operations of other types answer as Linux does for the wrong type ---------------
 
-  lookup(_name: string): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  mknod(_name: string, _spec: NewInodeSpec): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  mkdir(_name: string, _spec: NewInodeSpec): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  symlink(_name: string, _target: string, _spec: NewInodeSpec): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  link(_name: string, _target: Inode): number {
-    return -Errno.ENOTDIR;
-  }
-  unlink(_name: string): number {
-    return -Errno.ENOTDIR;
-  }
-  rmdir(_name: string): number {
-    return -Errno.ENOTDIR;
-  }
-  rename(_name: string, _newDir: Inode, _newName: string, _flags: number): number {
-    return -Errno.ENOTDIR;
-  }
-  readdir(_cookie: number, _emit: DirEmitter): number {
-    return -Errno.ENOTDIR;
-  }
-  readlink(): string | number {
-    return -Errno.EINVAL;
-  }
-  open(_flags: number): FileImpl | number {
-    return -Errno.ENXIO;
-  }
-  allocate(_mode: number, _offset: number, _len: number): number {
-    return -Errno.ENODEV;
-  }
 }
 
 /** A FIFO, socket or device node: attributes only (opening is the kernel's business, as on tmpfs). */

@@ -1,20 +1,22 @@
 // What every tmpfs inode shares: attributes, extended attributes, link and
 // open counts, and freeing when both reach zero. The operations of other
 // inode types answer with the errno Linux gives for the wrong type.
+import { InodeDefaults } from '../../vfs/inode_defaults.js';
 import { Errno } from '../../abi/linux/errno.js';
-import type { DirEmitter, FileImpl, Inode, InodeAttrs, NewInodeSpec, SetAttrRequest } from '../../vfs/inode.js';
+import type { Inode, InodeAttrs, NewInodeSpec, SetAttrRequest } from '../../vfs/inode.js';
 import type { Timestamp } from '../../vfs/timestamp.js';
 import type { TmpfsFileSystem } from './tmpfs.js';
 import { PAGE_SIZE } from './page_store.js';
 import { XattrStore } from './xattr_store.js';
 
-export abstract class TmpfsInode implements Inode {
+export abstract class TmpfsInode extends InodeDefaults implements Inode {
   readonly attrs: InodeAttrs;
   readonly xattrs = new XattrStore();
   private refs = 0;
   private evicted = false;
 
   constructor(readonly fs: TmpfsFileSystem, readonly ino: number, readonly type: number, spec: NewInodeSpec, now: Timestamp) {
+    super();
     this.attrs = {
       mode: type | (spec.mode & 0o7777),
       nlink: 1,
@@ -92,42 +94,6 @@ export abstract class TmpfsInode implements Inode {
   /** Frees what the inode holds (pages), when it goes away. */
   protected releaseData(): void {}
 
-  lookup(_name: string): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  mknod(_name: string, _spec: NewInodeSpec): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  mkdir(_name: string, _spec: NewInodeSpec): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  symlink(_name: string, _target: string, _spec: NewInodeSpec): Inode | number {
-    return -Errno.ENOTDIR;
-  }
-  link(_name: string, _target: Inode): number {
-    return -Errno.ENOTDIR;
-  }
-  unlink(_name: string): number {
-    return -Errno.ENOTDIR;
-  }
-  rmdir(_name: string): number {
-    return -Errno.ENOTDIR;
-  }
-  rename(_name: string, _newDir: Inode, _newName: string, _flags: number): number {
-    return -Errno.ENOTDIR;
-  }
-  readdir(_cookie: number, _emit: DirEmitter): number {
-    return -Errno.ENOTDIR;
-  }
-  readlink(): string | number {
-    return -Errno.EINVAL;
-  }
-  open(_flags: number): FileImpl | number {
-    return -Errno.ENXIO;
-  }
-  allocate(_mode: number, _offset: number, _len: number): number {
-    return -Errno.ENODEV;
-  }
 
   getxattr(name: string): Uint8Array | number {
     return this.xattrs.get(name);
