@@ -2,7 +2,6 @@
 // run()): a kernel, the init process with the caller's stdio, and the run.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Errno } from '../abi/linux/errno.js';
 import { createHostFs } from '../fs/host/hostfs.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
@@ -16,6 +15,8 @@ import { createProcess } from '../kernel/exec.js';
 import { FsContext, SpecialFiles } from '../kernel/fs_context.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
 import { parseElf } from '../loader/elf.js';
+import { Credentials } from '../kernel/creds.js';
+import { readProgram } from './program.js';
 import { KernelLog } from '../kernel/log.js';
 import { KernelProcView } from '../kernel/proc_view.js';
 import { UTS_RELEASE, UTS_VERSION } from '../syscalls/system.js';
@@ -63,22 +64,6 @@ export class SandboxError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
   }
-}
-
-/** Finds the program as execvp(3) would, in the caller's PATH. */
-function resolveProgram(prog: string, env: string[]): string {
-  if (prog.includes('/')) return path.resolve(prog);
-  const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
-  for (const dir of pathVar.split(':')) {
-    const candidate = path.resolve(dir || '.', prog);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  throw new SandboxError(`${prog}: command not found`, 127);
 }
 
 /** Host file flags (O_ACCMODE and status flags) of an inherited descriptor, from /proc. */
@@ -147,30 +132,8 @@ function mountsFor(opts: SandboxOptions): MountsConfig {
 }
 
 export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
-  const exe = resolveProgram(opts.argv[0], opts.env);
-  let bytes: Buffer;
-  let realExe: string;
-  try {
-    realExe = fs.realpathSync(exe);
-    const st = fs.statSync(realExe);
-    if (st.isDirectory()) throw new SandboxError(`${opts.argv[0]}: is a directory`, 126);
-    fs.accessSync(realExe, fs.constants.X_OK);
-    bytes = fs.readFileSync(realExe);
-  } catch (e) {
-    if (e instanceof SandboxError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SandboxError(`${opts.argv[0]}: no such file or directory`, 127);
-    throw new SandboxError(`${opts.argv[0]}: ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`, 126);
-  }
-
   // TSVISOR_DEBUG_LOG names a debug log for runs started by tools that pass no flags (tests, CI).
   const debugLog = opts.debugLog ?? process.env.TSVISOR_DEBUG_LOG;
-  const image = parseElf(bytes);
-  if (typeof image !== 'number' && image.interpreter !== null) {
-    // Partial: PT_INTERP programs need the file system and the processes issue.
-    throw new SandboxError(`${opts.argv[0]}: dynamically linked programs are not supported yet`, 126);
-  }
-
   const log = new KernelLog({ debug: opts.debug || debugLog !== undefined, debugLog, strace: opts.strace });
   const memoryLimit = opts.memoryLimit ?? Math.floor(os.totalmem() / 4);
   const kernel = new Kernel({ log, hostname: opts.hostname, memoryLimit });
@@ -192,6 +155,24 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     throw e;
   }
 
+  // The program is found and read inside the sandbox's tree, as the guest would see it.
+  const creds = new Credentials();
+  const program = await readProgram(fsContext, creds, opts.argv[0], opts.env);
+  if (typeof program === 'number') {
+    log.close();
+    if (program === -Errno.ENOENT || program === -Errno.ENOTDIR) {
+      const what = opts.argv[0].includes('/') ? 'no such file or directory' : 'command not found';
+      throw new SandboxError(`${opts.argv[0]}: ${what}`, 127);
+    }
+    throw new SandboxError(`${opts.argv[0]}: ${program === -Errno.EACCES ? 'permission denied' : `cannot read (errno ${-program})`}`, 126);
+  }
+  const image = parseElf(program.bytes);
+  if (typeof image !== 'number' && image.interpreter !== null) {
+    // Partial: PT_INTERP programs need the processes issue (execve of the interpreter).
+    log.close();
+    throw new SandboxError(`${opts.argv[0]}: dynamically linked programs are not supported yet`, 126);
+  }
+
   const fds = new FdTable();
   const stdio = opts.stdio ?? [0, 1, 2];
   const names = ['stdin', 'stdout', 'stderr'];
@@ -200,7 +181,7 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     fds.installAt(i, new HostStdioFile(stdio[i], flags, `host:${names[i]}`), false);
   }
 
-  const tg = createProcess(kernel, { exe: realExe, bytes, argv: opts.argv, envp: opts.env, fsContext, fds });
+  const tg = createProcess(kernel, { exe: program.exe, bytes: program.bytes, argv: opts.argv, envp: opts.env, fsContext, fds, creds });
   if (typeof tg === 'number') {
     log.close();
     const why = tg === -Errno.ENOEXEC ? 'exec format error' : `cannot start (errno ${-tg})`;

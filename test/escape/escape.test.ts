@@ -159,13 +159,9 @@ function diff(a: Map<string, Entry>, b: Map<string, Entry>): string[] {
   return out;
 }
 
-/**
- * The program as tsvisor is given it. tsvisor does not yet resolve PROGRAM in
- * the sandbox's root (src/sandbox/run.ts reads it from the host), so it gets
- * the host path of ROOT/escape; the copy in ROOT is the same file.
- */
-function guestProgram(root: string): string {
-  return path.join(root, 'escape');
+/** The program as tsvisor is given it: a path inside the sandbox's root (tsvisor resolves PROGRAM there, as runsc does). */
+function guestProgram(_root: string): string {
+  return '/escape';
 }
 
 function lines(r: RunResult): string[] {

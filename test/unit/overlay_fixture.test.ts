@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Errno } from '../../src/abi/linux/errno.js';
 import { OpenFlag } from '../../src/abi/linux/fcntl.js';
 import { At, FileMode } from '../../src/abi/linux/stat.js';
-import { BufferMemory } from '../../src/fs/overlay/copy_up.js';
+import { BufferMemory } from '../../src/vfs/buffer_memory.js';
 import { createOverlay, type OverlayFileSystem, type OverlayOptions } from '../../src/fs/overlay/overlay.js';
 import { createTmpfs, type TmpfsFileSystem, type TmpfsOptions } from '../../src/fs/tmpfs/tmpfs.js';
 import { chmodAt, chownAt, statAt } from '../../src/vfs/attr_ops.js';

@@ -6,38 +6,13 @@
 import { Errno } from '../../abi/linux/errno.js';
 import { OpenFlag } from '../../abi/linux/fcntl.js';
 import { FileMode } from '../../abi/linux/stat.js';
-import type { GuestMemory, IoResult } from '../../vfs/guest_memory.js';
+import { BufferMemory } from '../../vfs/buffer_memory.js';
+import type { IoResult } from '../../vfs/guest_memory.js';
 import type { FileImpl, Inode, InodeAttrs } from '../../vfs/inode.js';
 
 /** Default size of the buffer copy-up reads and writes through. */
 export const COPY_UP_CHUNK = 1 << 20;
 
-/** A GuestMemory whose addresses are offsets into one array (the copy buffer). */
-export class BufferMemory implements GuestMemory {
-  constructor(readonly buf: Uint8Array) {}
-
-  private inRange(addr: number, len: number): boolean {
-    return addr >= 0 && len >= 0 && addr + len <= this.buf.length;
-  }
-
-  readBytes(addr: number, dst: Uint8Array, off: number, len: number): number {
-    if (!this.inRange(addr, len)) return -Errno.EFAULT;
-    dst.set(this.buf.subarray(addr, addr + len), off);
-    return 0;
-  }
-
-  writeBytes(addr: number, src: Uint8Array, off: number, len: number): number {
-    if (!this.inRange(addr, len)) return -Errno.EFAULT;
-    this.buf.set(src.subarray(off, off + len), addr);
-    return 0;
-  }
-
-  forEachSegment(addr: number, len: number, _forWrite: boolean, fn: (buf: Uint8Array, off: number, len: number) => number): number {
-    if (len === 0) return 0;
-    if (!this.inRange(addr, len)) return -Errno.EFAULT;
-    return fn(this.buf, addr, len);
-  }
-}
 
 /**
  * Copy-up runs inside one system call and cannot wait: a layer whose I/O
