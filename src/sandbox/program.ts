@@ -2,6 +2,8 @@
 // tree (as runsc resolves a container's process): execvp(3)'s PATH search,
 // X_OK, and the bytes read through the VFS, so a root's symlinks can never
 // make the sentry load a host file from outside the root.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Errno } from '../abi/linux/errno.js';
 import { FileMode } from '../abi/linux/stat.js';
 import type { FsContext } from '../kernel/fs_context.js';
@@ -73,4 +75,26 @@ export async function readProgram(ctx: FsContext, creds: FsCredentials, prog: st
     }
   }
   return err;
+}
+
+/**
+ * The host's file for prog, for `tsvisor do` on the host's own root when the
+ * sandbox's tree hides it (a program in the host's /tmp, which the sandbox
+ * covers with its own tmpfs): the user named a host program to run.
+ * Returns the program or -ENOENT / -EACCES.
+ */
+export function readHostProgram(prog: string, env: string[]): Program | number {
+  for (const p of candidates(prog, env)) {
+    try {
+      const real = fs.realpathSync(path.resolve(p));
+      const st = fs.statSync(real);
+      if (!st.isFile()) continue;
+      fs.accessSync(real, fs.constants.X_OK);
+      return { exe: real, bytes: fs.readFileSync(real) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES') return -Errno.EACCES;
+    }
+  }
+  return -Errno.ENOENT;
 }

@@ -2,6 +2,7 @@
 // run()): a kernel, the init process with the caller's stdio, and the run.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Errno } from '../abi/linux/errno.js';
 import { createHostFs } from '../fs/host/hostfs.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
@@ -16,7 +17,7 @@ import { FsContext, SpecialFiles } from '../kernel/fs_context.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
 import { parseElf } from '../loader/elf.js';
 import { Credentials } from '../kernel/creds.js';
-import { readProgram } from './program.js';
+import { readHostProgram, readProgram } from './program.js';
 import { KernelLog } from '../kernel/log.js';
 import { KernelProcView } from '../kernel/proc_view.js';
 import { UTS_RELEASE, UTS_VERSION } from '../syscalls/system.js';
@@ -157,7 +158,9 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
 
   // The program is found and read inside the sandbox's tree, as the guest would see it.
   const creds = new Credentials();
-  const program = await readProgram(fsContext, creds, opts.argv[0], opts.env);
+  let program = await readProgram(fsContext, creds, opts.argv[0], opts.env);
+  const hostRoot = !opts.mounts && (!opts.root || (opts.root.kind === 'host' && path.resolve(opts.root.path) === '/'));
+  if (program === -Errno.ENOENT && hostRoot) program = readHostProgram(opts.argv[0], opts.env);
   if (typeof program === 'number') {
     log.close();
     if (program === -Errno.ENOENT || program === -Errno.ENOTDIR) {
