@@ -63,6 +63,21 @@ static void *arg_bytes(napi_env env, napi_value v, size_t off, size_t len) {
   return (char *)data + off;
 }
 
+// A (buffer, offset, length) argument triple: the byte range and its length,
+// or NULL with *err set (-EINVAL for a negative offset or length, -EFAULT
+// for a range outside the buffer).
+static void *arg_range(napi_env env, napi_value buf, napi_value voff, napi_value vlen, size_t *len, long *err) {
+  long off = arg_long(env, voff), l = arg_long(env, vlen);
+  if (off < 0 || l < 0) {
+    *err = -EINVAL;
+    return NULL;
+  }
+  void *p = arg_bytes(env, buf, (size_t)off, (size_t)l);
+  *err = -EFAULT;
+  *len = (size_t)l;
+  return p;
+}
+
 // --- MemoryFile -------------------------------------------------------------------
 static napi_value js_memfile_create(napi_env env, napi_callback_info info) {
   napi_value a[1];
@@ -194,18 +209,24 @@ static napi_value js_take_event(napi_env env, napi_callback_info info) {
 
 // Blocks the JavaScript thread for at most timeoutMs waiting for a guest event,
 // returning early (0) when libuv has I/O ready so Node's own work is not starved.
+// Waits at most ms (forever if negative) on the event fd and libuv's backend
+// fd; returns 1 if a guest event is ready, 0 if not (timeout, or Node has
+// I/O to handle first), or -errno.
+static int wait_for_event(napi_env env, double ms) {
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  struct pollfd p[2] = {{platform_event_fd(), POLLIN, 0}, {uv_backend_fd(loop), POLLIN, 0}};
+  struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
+  if (ppoll(p, 2, ms < 0 ? NULL : &ts, NULL) < 0) return -errno;
+  return (p[0].revents & POLLIN) ? 1 : 0;
+}
+
 static napi_value js_wait_event(napi_env env, napi_callback_info info) {
   napi_value a[1];
   if (get_args(env, info, 1, a)) return NULL;
   double ms = 0;
   napi_get_value_double(env, a[0], &ms);
-  uv_loop_t *loop;
-  napi_get_uv_event_loop(env, &loop);
-  struct pollfd p[2] = {{platform_event_fd(), POLLIN, 0}, {uv_backend_fd(loop), POLLIN, 0}};
-  struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
-  int r = ppoll(p, 2, ms < 0 ? NULL : &ts, NULL);
-  if (r < 0) return num(env, -errno);
-  return num(env, (p[0].revents & POLLIN) ? 1 : 0);
+  return num(env, wait_for_event(env, ms));
 }
 
 // How long the kernel's thread polls for the next stop before sleeping in
@@ -226,11 +247,7 @@ static napi_value js_resume_and_wait(napi_env env, napi_callback_info info) {
   if (h >= 0) return num(env, h);
   double ms = 0;
   napi_get_value_double(env, a[1], &ms);
-  uv_loop_t *loop;
-  napi_get_uv_event_loop(env, &loop);
-  struct pollfd p[2] = {{platform_event_fd(), POLLIN, 0}, {uv_backend_fd(loop), POLLIN, 0}};
-  struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
-  if (ppoll(p, 2, &ts, NULL) > 0 && (p[0].revents & POLLIN)) h = platform_take_event();
+  if (wait_for_event(env, ms < 0 ? 0 : ms) == 1) h = platform_take_event();
   return num(env, h);
 }
 
@@ -284,10 +301,10 @@ static napi_value js_host_rw(napi_env env, napi_callback_info info, int write, i
   napi_value a[5];
   if (get_args(env, info, positional ? 5 : 4, a)) return NULL;
   int fd = (int)arg_long(env, a[0]);
-  long off = arg_long(env, a[2]), len = arg_long(env, a[3]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  void *p = arg_bytes(env, a[1], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  void *p = arg_range(env, a[1], a[2], a[3], &len, &err);
+  if (!p) return num(env, err);
   long r;
   if (positional) {
     long pos = arg_long(env, a[4]);
@@ -305,10 +322,10 @@ static napi_value js_host_pwrite(napi_env e, napi_callback_info i) { return js_h
 static napi_value js_host_getrandom(napi_env env, napi_callback_info info) {
   napi_value a[3];
   if (get_args(env, info, 3, a)) return NULL;
-  long off = arg_long(env, a[1]), len = arg_long(env, a[2]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  void *p = arg_bytes(env, a[0], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  void *p = arg_range(env, a[0], a[1], a[2], &len, &err);
+  if (!p) return num(env, err);
   return num(env, (double)hostio_getrandom(p, len));
 }
 
@@ -371,10 +388,10 @@ static napi_value js_hostfs_fstatfs(napi_env env, napi_callback_info info) {
 static napi_value js_hostfs_getdents64(napi_env env, napi_callback_info info) {
   napi_value a[4];
   if (get_args(env, info, 4, a)) return NULL;
-  long off = arg_long(env, a[2]), len = arg_long(env, a[3]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  void *p = arg_bytes(env, a[1], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  void *p = arg_range(env, a[1], a[2], a[3], &len, &err);
+  if (!p) return num(env, err);
   return num(env, (double)hostfs_getdents64(FD_ARG(a[0]), p, (size_t)len));
 }
 
@@ -382,10 +399,10 @@ static napi_value js_hostfs_readlinkat(napi_env env, napi_callback_info info) {
   napi_value a[5];
   if (get_args(env, info, 5, a)) return NULL;
   NAME_ARG(path, a[1]);
-  long off = arg_long(env, a[3]), len = arg_long(env, a[4]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  char *p = arg_bytes(env, a[2], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  char *p = arg_range(env, a[2], a[3], a[4], &len, &err);
+  if (!p) return num(env, err);
   return num(env, (double)hostfs_readlinkat(FD_ARG(a[0]), path, p, (size_t)len));
 }
 
@@ -492,10 +509,10 @@ static napi_value js_hostfs_fgetxattr(napi_env env, napi_callback_info info) {
   napi_value a[5];
   if (get_args(env, info, 5, a)) return NULL;
   NAME_ARG(name, a[1]);
-  long off = arg_long(env, a[3]), len = arg_long(env, a[4]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  void *p = arg_bytes(env, a[2], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  void *p = arg_range(env, a[2], a[3], a[4], &len, &err);
+  if (!p) return num(env, err);
   return num(env, (double)hostfs_fgetxattr(FD_ARG(a[0]), name, p, (size_t)len));
 }
 
@@ -503,20 +520,20 @@ static napi_value js_hostfs_fsetxattr(napi_env env, napi_callback_info info) {
   napi_value a[6];
   if (get_args(env, info, 6, a)) return NULL;
   NAME_ARG(name, a[1]);
-  long off = arg_long(env, a[3]), len = arg_long(env, a[4]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  void *p = arg_bytes(env, a[2], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  void *p = arg_range(env, a[2], a[3], a[4], &len, &err);
+  if (!p) return num(env, err);
   return num(env, hostfs_fsetxattr(FD_ARG(a[0]), name, p, (size_t)len, (int)arg_long(env, a[5])));
 }
 
 static napi_value js_hostfs_flistxattr(napi_env env, napi_callback_info info) {
   napi_value a[4];
   if (get_args(env, info, 4, a)) return NULL;
-  long off = arg_long(env, a[2]), len = arg_long(env, a[3]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  char *p = arg_bytes(env, a[1], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  char *p = arg_range(env, a[1], a[2], a[3], &len, &err);
+  if (!p) return num(env, err);
   return num(env, (double)hostfs_flistxattr(FD_ARG(a[0]), p, (size_t)len));
 }
 
@@ -532,10 +549,10 @@ static napi_value js_hostfs_getxattrat(napi_env env, napi_callback_info info) {
   if (get_args(env, info, 7, a)) return NULL;
   NAME_ARG(path, a[1]);
   NAME_ARG(name, a[3]);
-  long off = arg_long(env, a[5]), len = arg_long(env, a[6]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  void *p = arg_bytes(env, a[4], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  void *p = arg_range(env, a[4], a[5], a[6], &len, &err);
+  if (!p) return num(env, err);
   return num(env, (double)hostfs_getxattrat(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), name, p, (size_t)len));
 }
 
@@ -544,10 +561,10 @@ static napi_value js_hostfs_setxattrat(napi_env env, napi_callback_info info) {
   if (get_args(env, info, 8, a)) return NULL;
   NAME_ARG(path, a[1]);
   NAME_ARG(name, a[3]);
-  long off = arg_long(env, a[5]), len = arg_long(env, a[6]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  void *p = arg_bytes(env, a[4], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  void *p = arg_range(env, a[4], a[5], a[6], &len, &err);
+  if (!p) return num(env, err);
   return num(env, hostfs_setxattrat(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), name, p, (size_t)len, (int)arg_long(env, a[7])));
 }
 
@@ -555,10 +572,10 @@ static napi_value js_hostfs_listxattrat(napi_env env, napi_callback_info info) {
   napi_value a[6];
   if (get_args(env, info, 6, a)) return NULL;
   NAME_ARG(path, a[1]);
-  long off = arg_long(env, a[4]), len = arg_long(env, a[5]);
-  if (off < 0 || len < 0) return num(env, -EINVAL);
-  char *p = arg_bytes(env, a[3], (size_t)off, (size_t)len);
-  if (!p) return num(env, -EFAULT);
+  size_t len;
+  long err;
+  char *p = arg_range(env, a[3], a[4], a[5], &len, &err);
+  if (!p) return num(env, err);
   return num(env, (double)hostfs_listxattrat(FD_ARG(a[0]), path, (int)arg_long(env, a[2]), p, (size_t)len));
 }
 
