@@ -10,34 +10,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { haveGcc, runC } from '../helpers/cprobe.js';
 
 const ABI_DIR = fileURLToPath(new URL('../../src/abi/linux/', import.meta.url));
 
-function haveGcc(): boolean {
-  try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Compiles and runs a C program; returns its stdout. */
-function runC(source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsvisor-abi-'));
-  try {
-    writeFileSync(join(dir, 'p.c'), source);
-    execFileSync('gcc', ['-w', '-o', join(dir, 'p'), join(dir, 'p.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return execFileSync(join(dir, 'p'), { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Const enum members from a .d.ts: 'Enum.MEMBER' → value. */
 function enumMembers(dts: string): Map<string, { enumName: string; member: string; value: number }> {

@@ -5,10 +5,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { decodeTimespec, encodeItimerspec, encodeTimespec, encodeTimezone, type Timespec } from '../../src/abi/linux/time.js';
 import { encodeUtsname } from '../../src/abi/linux/utsname.js';
@@ -24,26 +20,8 @@ import { encodeStat, encodeStatx, makeDev, type StatxValues } from '../../src/ab
 import { decodeFlock, encodeFlock, decodeOpenHow, encodeOpenHow, LockType, OpenFlag, Resolve, type Flock, type OpenHow } from '../../src/abi/linux/fcntl.js';
 import { decodeWinsize, encodeWinsize, type Winsize } from '../../src/abi/linux/ioctl.js';
 import { decodeCloneArgs, Clone, type CloneArgs } from '../../src/abi/linux/sched.js';
+import { haveGcc, runC } from '../helpers/cprobe.js';
 
-function haveGcc(): boolean {
-  try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function runC(source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsvisor-abi-'));
-  try {
-    writeFileSync(join(dir, 'p.c'), source);
-    execFileSync('gcc', ['-w', '-o', join(dir, 'p'), join(dir, 'p.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return execFileSync(join(dir, 'p'), { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 // Kernel layouts only: uapi headers, then glibc's stdio/string for printing
 // (<sys/sysmacros.h> for makedev, which has no struct of its own).

@@ -4,34 +4,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { SYSCALL_NAMES } from '../../src/abi/linux/syscalls.js';
 import { ERRNO_NAMES } from '../../src/abi/linux/errno.js';
 import { formatReturn, hasSpec, STRACE_XLATS } from '../../src/syscalls/strace.js';
+import { haveGcc, runC } from '../helpers/cprobe.js';
 
-function haveGcc(): boolean {
-  try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function runC(source: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsvisor-strace-'));
-  try {
-    writeFileSync(join(dir, 'p.c'), source);
-    execFileSync('gcc', ['-w', '-o', join(dir, 'p'), join(dir, 'p.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return execFileSync(join(dir, 'p'), { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const opts = { skip: haveGcc() ? false : 'gcc not found' };
 
@@ -79,7 +57,7 @@ test('every strace table entry has its header value', opts, () => {
   const names = [...expected.keys()];
   const found = new Map<string, number>();
   for (const headers of UNITS) {
-    for (const line of runC(program(headers, names)).trim().split('\n')) {
+    for (const line of runC(program(headers, names), 'tsvisor-strace-').trim().split('\n')) {
       const [k, v] = line.split(' ');
       if (!found.has(k)) found.set(k, Number(v));
     }
@@ -99,7 +77,7 @@ test('errno texts are glibc strerror(3)', opts, () => {
   const out = runC([
     '#include <stdio.h>', '#include <string.h>',
     'int main(void) { for (int i = 1; i <= 133; i++) printf("%d\\t%s\\n", i, strerror(i)); return 0; }',
-  ].join('\n'));
+  ].join('\n'), 'tsvisor-strace-');
   const problems: string[] = [];
   for (const line of out.trim().split('\n')) {
     const [n, text] = line.split('\t');
