@@ -79,6 +79,15 @@ export class MemoryManager extends MmMap {
 
   /** madvise_walk_vmas: applies advice to each VMA piece of [start, end); ENOMEM for holes (after the rest). */
   private walkVmas(start: number, end: number, advice: number): number {
+    return this.forEachPiece(start, end, (v, a, e) => this.adviseVma(v, a, e, advice));
+  }
+
+  /**
+   * Calls fn on each VMA's piece of [start, end) in address order (looking the
+   * next VMA up after each call, which may split or merge VMAs); stops at the
+   * first error. Holes do not stop the walk: they make the result ENOMEM.
+   */
+  private forEachPiece(start: number, end: number, fn: (v: Vma, s: number, e: number) => number): number {
     let unmapped = 0;
     let a = start;
     while (a < end) {
@@ -90,7 +99,7 @@ export class MemoryManager extends MmMap {
         if (a >= end) break;
       }
       const e = Math.min(end, v.end);
-      const r = this.adviseVma(v, a, e, advice);
+      const r = fn(v, a, e);
       if (r < 0) return r;
       a = e;
     }
@@ -292,27 +301,14 @@ export class MemoryManager extends MmMap {
     if (length !== 0 && len === 0) return -Errno.EINVAL;
     const end = addr + len;
     if (end >= TWO64) return -Errno.EINVAL;
-    let unmapped = 0;
-    let a = addr;
-    while (a < end) {
-      const v = this.vmas.list[this.vmas.indexAfter(a)];
-      if (v === undefined) return -Errno.ENOMEM;
-      if (a < v.start) {
-        unmapped = -Errno.ENOMEM;
-        a = v.start;
-        if (a >= end) break;
-      }
-      const e = Math.min(end, v.end);
+    return this.forEachPiece(addr, end, (v, a, e) => {
       const name = nameFor(v);
-      const r = this.updateVmas(a, e, (x) => {
+      return this.updateVmas(a, e, (x) => {
         if (x.name === name) return false;
         x.name = name;
         return true;
       });
-      if (r < 0) return r;
-      a = e;
-    }
-    return unmapped;
+    });
   }
 
   // --- /proc/PID/maps ---------------------------------------------------------------------
