@@ -2,6 +2,7 @@
 // arch_prctl, set_tid_address, robust lists, rseq, prctl.
 import { Errno } from '../abi/linux/errno.js';
 import { ArchPrctl, Prctl } from '../abi/linux/prctl.js';
+import { setU64 } from '../abi/linux/time.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import { NO_RESUME, type Kernel } from '../kernel/kernel.js';
 import { Reg } from '../platform/platform.js';
@@ -37,8 +38,7 @@ export function registerProcess(table: SyscallTable, k: Kernel): void {
       case ArchPrctl.ARCH_GET_FS:
       case ArchPrctl.ARCH_GET_GS: {
         const v = getReg(regs, a.int(0) === ArchPrctl.ARCH_GET_FS ? Reg.FS_BASE : Reg.GS_BASE);
-        scratchView.setUint32(0, v % 4294967296, true);
-        scratchView.setUint32(4, Math.floor(v / 4294967296), true);
+        setU64(scratchView, 0, v);
         return t.tg.mm.writeBytes(addr, scratch, 0, 8);
       }
       default:
@@ -60,10 +60,8 @@ export function registerProcess(table: SyscallTable, k: Kernel): void {
     const pid = a.int(0);
     if (pid !== 0 && pid !== t.tid) return -Errno.ESRCH;
     const head = t.robustListHead;
-    scratchView.setUint32(0, head % 4294967296, true);
-    scratchView.setUint32(4, Math.floor(head / 4294967296), true);
-    scratchView.setUint32(8, t.robustListLen, true);
-    scratchView.setUint32(12, 0, true);
+    setU64(scratchView, 0, head);
+    setU64(scratchView, 8, t.robustListLen);
     const r = t.tg.mm.writeBytes(a.u64(1), scratch, 0, 8);
     if (r < 0) return r;
     return t.tg.mm.writeBytes(a.u64(2), scratch, 8, 8);

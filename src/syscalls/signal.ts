@@ -5,16 +5,13 @@ import { SIGACTION_SIZE, SIGSET_SIZE, SigHow, Signal } from '../abi/linux/signal
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { NSIG } from '../kernel/signal_actions.js';
-import { getU64, scratch, scratchView } from './scratch.js';
+import { getU64, setU64 } from '../abi/linux/time.js';
+import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
 /** Signal.SIGKILL and Signal.SIGSTOP can be neither blocked nor masked (bits 8 and 18 of the low word). */
 const UNBLOCKABLE_LO = ~((1 << (Signal.SIGKILL - 1)) | (1 << (Signal.SIGSTOP - 1)));
 
-function putU64(off: number, v: number): void {
-  scratchView.setUint32(off, v % 4294967296, true);
-  scratchView.setUint32(off + 4, Math.floor(v / 4294967296), true);
-}
 
 export function registerSignal(table: SyscallTable, _k: Kernel): void {
   table[SYS.rt_sigaction] = (t, a) => {
@@ -34,9 +31,9 @@ export function registerSignal(table: SyscallTable, _k: Kernel): void {
     let next;
     if (act !== 0) {
       next = {
-        handler: getU64(0),
-        flags: getU64(8),
-        restorer: getU64(16),
+        handler: getU64(scratchView, 0),
+        flags: getU64(scratchView, 8),
+        restorer: getU64(scratchView, 16),
         maskLo: scratchView.getUint32(24, true) & UNBLOCKABLE_LO,
         maskHi: scratchView.getUint32(28, true),
       };
@@ -45,9 +42,9 @@ export function registerSignal(table: SyscallTable, _k: Kernel): void {
     const cur = t.tg.sigactions.get(sig);
     if (next) t.tg.sigactions.set(sig, next);
     if (oact !== 0) {
-      putU64(32, cur.handler);
-      putU64(40, cur.flags);
-      putU64(48, cur.restorer);
+      setU64(scratchView, 32, cur.handler);
+      setU64(scratchView, 40, cur.flags);
+      setU64(scratchView, 48, cur.restorer);
       scratchView.setUint32(56, cur.maskLo, true);
       scratchView.setUint32(60, cur.maskHi, true);
       return mm.writeBytes(oact, scratch, 32, SIGACTION_SIZE);

@@ -4,49 +4,38 @@
 import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
 import { Grnd } from '../abi/linux/random.js';
-import { Rlimit } from '../abi/linux/rlimit.js';
+import { Rlimit, encodeRlimit } from '../abi/linux/rlimit.js';
+import { SYSINFO_SIZE, encodeSysinfo, type Sysinfo } from '../abi/linux/sysinfo.js';
+import { getU64 } from '../abi/linux/time.js';
+import { UTSNAME_SIZE, encodeUtsname, type Utsname } from '../abi/linux/utsname.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { RLIMIT_COUNT, type Limit } from '../kernel/limits.js';
 import type { Task } from '../kernel/task.js';
 import { native } from '../platform/native.js';
 import { rangeOk } from './access.js';
-import { getU64, scratch, scratchView } from './scratch.js';
+import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
 /** The Linux release the sandbox reports (a kernel of our choosing, as runsc does). */
 export const UTS_RELEASE = '6.6.0';
 export const UTS_VERSION = '#1 SMP PREEMPT_DYNAMIC tsvisor';
-const UTS_FIELD = 65;
 
 /** getrandom returns at most this many bytes per call (drivers/char/random.c: MAX_RW_COUNT). */
 const GETRANDOM_MAX = 0x7ffff000;
 
 /** /proc/sys/fs/nr_open: Rlimit.RLIMIT_NOFILE can never exceed it. */
 const NR_OPEN = 1048576;
-const TWO32 = 4294967296;
 const clockOut = new Float64Array(2);
-
-function putField(off: number, s: string): void {
-  scratch.fill(0, off, off + UTS_FIELD);
-  const b = Buffer.from(s, 'utf8').subarray(0, UTS_FIELD - 1);
-  scratch.set(b, off);
-}
-
-function putRlimValue(off: number, v: number): void {
-  if (v === Infinity) {
-    scratchView.setUint32(off, 0xffffffff, true);
-    scratchView.setUint32(off + 4, 0xffffffff, true);
-  } else {
-    scratchView.setUint32(off, v % TWO32, true);
-    scratchView.setUint32(off + 4, Math.floor(v / TWO32), true);
-  }
-}
+/** The fixed utsname fields; nodename is the sandbox's hostname at each call. */
+const uts: Utsname = { sysname: 'Linux', nodename: '', release: UTS_RELEASE, version: UTS_VERSION, machine: 'x86_64', domainname: '(none)' };
+/** sysinfo's answer, reused; the fields left 0 are the sandbox's (no load, swap or high memory). */
+const info: Sysinfo = { uptime: 0, load1: 0, load5: 0, load15: 0, totalram: 0, freeram: 0, sharedram: 0, bufferram: 0, totalswap: 0, freeswap: 0, procs: 0, totalhigh: 0, freehigh: 0, memUnit: 1 };
 
 function getRlimValue(off: number): number {
   // RLIM_INFINITY is ~0; any value ≥ 2^63 is treated as infinite as well.
   if (scratchView.getUint32(off + 4, true) >= 0x80000000) return Infinity;
-  return getU64(off);
+  return getU64(scratchView, off);
 }
 
 /** prlimit64 core: reads new (if any), writes old (if any); Linux order and rules (kernel/sys.c do_prlimit). */
@@ -69,8 +58,7 @@ function prlimit(t: Task, resource: number, newAddr: number, oldAddr: number): n
     lim.max = next.max;
   }
   if (oldAddr !== 0) {
-    putRlimValue(16, old.cur);
-    putRlimValue(24, old.max);
+    encodeRlimit(scratchView, 16, old.cur, old.max);
     return t.tg.mm.writeBytes(oldAddr, scratch, 16, 16);
   }
   return 0;
@@ -78,29 +66,21 @@ function prlimit(t: Task, resource: number, newAddr: number, oldAddr: number): n
 
 export function registerSystem(table: SyscallTable, k: Kernel): void {
   table[SYS.uname] = (t, a) => {
-    putField(0, 'Linux');
-    putField(UTS_FIELD, k.hostname);
-    putField(UTS_FIELD * 2, UTS_RELEASE);
-    putField(UTS_FIELD * 3, UTS_VERSION);
-    putField(UTS_FIELD * 4, 'x86_64');
-    putField(UTS_FIELD * 5, '(none)');
-    return t.tg.mm.writeBytes(a.u64(0), scratch, 0, UTS_FIELD * 6);
+    uts.nodename = k.hostname;
+    encodeUtsname(scratch, 0, uts);
+    return t.tg.mm.writeBytes(a.u64(0), scratch, 0, UTSNAME_SIZE);
   };
 
   table[SYS.sysinfo] = (t, a) => {
-    // struct sysinfo on x86-64: 112 bytes; memory in units of mem_unit (1).
-    scratch.fill(0, 0, 112);
     // Seconds since boot as CLOCK_BOOTTIME shows it (the host's clock; the
-    // sandbox does not virtualize time yet).
+    // sandbox does not virtualize time yet); memory in bytes (mem_unit 1).
     native().hostClockGettime(7, clockOut);
-    const uptime = clockOut[0];
-    putRlimValue(0, uptime); // long uptime
-    const total = k.memoryFile.limit;
-    putRlimValue(32, total); // totalram
-    putRlimValue(40, Math.max(0, total - k.memoryFile.usedBytes)); // freeram
-    scratchView.setUint16(80, Math.min(0xffff, t.tg.tasks.size), true); // procs
-    scratchView.setUint32(104, 1, true); // mem_unit
-    return t.tg.mm.writeBytes(a.u64(0), scratch, 0, 112);
+    info.uptime = clockOut[0];
+    info.totalram = k.memoryFile.limit;
+    info.freeram = Math.max(0, info.totalram - k.memoryFile.usedBytes);
+    info.procs = Math.min(0xffff, t.tg.tasks.size);
+    encodeSysinfo(scratchView, 0, info);
+    return t.tg.mm.writeBytes(a.u64(0), scratch, 0, SYSINFO_SIZE);
   };
 
   table[SYS.getrandom] = (t, a) => {

@@ -3,12 +3,12 @@
 // on a timer and the syscall completes when it fires.
 import fs from 'node:fs';
 import { Errno } from '../abi/linux/errno.js';
-import { Clock, NSEC_PER_SEC, TimerFlag } from '../abi/linux/time.js';
+import { Clock, NSEC_PER_SEC, TimerFlag, getI64, setI64 } from '../abi/linux/time.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import { native } from '../platform/native.js';
-import { getI64, scratch, scratchView, setI64 } from './scratch.js';
+import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
 const NSEC = NSEC_PER_SEC;
@@ -93,8 +93,8 @@ function threadCpuTime(t: Task, out: Float64Array, res: boolean): number {
 }
 
 function writeTimespec(t: Task, addr: number, sec: number, nsec: number): number {
-  setI64(0, sec);
-  setI64(8, nsec);
+  setI64(scratchView, 0, sec);
+  setI64(scratchView, 8, nsec);
   return t.tg.mm.writeBytes(addr, scratch, 0, 16);
 }
 
@@ -103,8 +103,8 @@ function readTimespec(t: Task, addr: number, out: Float64Array): number {
   const r = t.tg.mm.readBytes(addr, scratch, 0, 16);
   if (r < 0) return r;
   // Values beyond 2^53 seconds lose precision but stay huge: fine for a sleep.
-  const sec = getI64(0);
-  const nsec = getI64(8);
+  const sec = getI64(scratchView, 0);
+  const nsec = getI64(scratchView, 8);
   if (sec < 0 || nsec < 0 || nsec >= NSEC) return -Errno.EINVAL;
   out[0] = sec;
   out[1] = nsec;
@@ -167,7 +167,7 @@ export function registerTime(table: SyscallTable, _k: Kernel): void {
     native().hostClockGettime(Clock.CLOCK_REALTIME, ts);
     const addr = a.u64(0);
     if (addr !== 0) {
-      setI64(0, ts[0]);
+      setI64(scratchView, 0, ts[0]);
       const r = t.tg.mm.writeBytes(addr, scratch, 0, 8);
       if (r < 0) return r;
     }
