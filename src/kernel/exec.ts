@@ -2,6 +2,7 @@
 // loaded with its initial stack, and the first thread with clean registers.
 import crypto from 'node:crypto';
 import { loadProgram } from '../loader/load_program.js';
+import { STACK_RND_PAGES } from '../loader/stack.js';
 import { MemoryManager } from '../mm/memory_manager.js';
 import { Reg, type Context } from '../platform/platform.js';
 import { setReg } from '../syscalls/args.js';
@@ -66,18 +67,16 @@ function resetFpState(ctx: Context): number {
 
 const PAGE = 4096;
 const MiB = 1024 * 1024;
-/** STACK_RND_MASK: the stack top moves down by up to 16 GiB (the loader does that). */
-const STACK_RND_BYTES = 16 * 1024 * MiB;
 /** mmap_rnd_bits = 28 on x86-64: the mmap base moves down by up to 2^28 pages. */
 const MMAP_RND_PAGES = 2 ** 28;
 
 /**
  * The top of the mmap area, as arch/x86/mm/mmap.c mmap_base() computes it:
  * below the stack's maximum size (RLIMIT_STACK, the guard gap and the stack's
- * randomization), at least 128 MiB below the top, then randomized.
+ * randomization, which the loader applies), at least 128 MiB below the top, then randomized.
  */
 function mmapBase(maxAddress: number, stackLimit = 8 * MiB): number {
-  const gap = Math.max(128 * MiB, stackLimit + MiB + STACK_RND_BYTES);
+  const gap = Math.max(128 * MiB, stackLimit + MiB + STACK_RND_PAGES * PAGE);
   const rnd = crypto.randomInt(MMAP_RND_PAGES) * PAGE;
   return Math.floor((maxAddress - gap - rnd) / PAGE) * PAGE;
 }

@@ -4,6 +4,7 @@
 // returns at once (a number) or blocks (a Promise) without blocking the loop.
 import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
+import { DefaultAction, defaultAction, signalName } from '../abi/linux/signal.js';
 import { SYSCALL_NAMES } from '../abi/linux/syscalls.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { FAULT_RESOLVED, FAULT_SIGBUS } from '../mm/memory_manager.js';
@@ -35,8 +36,6 @@ export interface ExitResult {
   /** Terminating signal if killed, else undefined. */
   signal?: number;
 }
-
-const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 7: 'SIGBUS', 8: 'SIGFPE', 11: 'SIGSEGV' };
 
 export class Kernel {
   readonly log: KernelLog;
@@ -219,7 +218,7 @@ export class Kernel {
         return false;
       }
       const sig = c === FAULT_SIGBUS ? 7 : signo;
-      this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${SIGNAL_NAMES[sig]} (code ${c & 0xff}) at 0x${addr.toString(16)}, rip 0x${rip}`);
+      this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${signalName(sig)} (code ${c & 0xff}) at 0x${addr.toString(16)}, rip 0x${rip}`);
       this.killGroup(t.tg, sig);
       return false;
     }
@@ -229,7 +228,7 @@ export class Kernel {
     }
     // Synchronous traps (SIGILL, SIGTRAP, SIGFPE) and anything else aimed at
     // the stub: without signal delivery yet, the default action applies.
-    this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${SIGNAL_NAMES[signo] ?? `signal ${signo}`} (code ${code}) at rip 0x${getReg(t.regs, Reg.RIP).toString(16)}; delivery is not implemented, killing the process`);
+    this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${signalName(signo)} (code ${code}) at rip 0x${getReg(t.regs, Reg.RIP).toString(16)}; delivery is not implemented, killing the process`);
     this.killGroup(t.tg, signo);
     return false;
   }
@@ -253,7 +252,7 @@ export class Kernel {
 
   /** Kills a process with a signal's default action (terminate, core). */
   killGroup(tg: ThreadGroup, signo: number): void {
-    const core = signo === 3 || signo === 4 || signo === 5 || signo === 6 || signo === 7 || signo === 8 || signo === 11;
+    const core = defaultAction(signo) === DefaultAction.Core;
     this.exitGroup(tg, signo | (core ? 0x80 : 0));
   }
 

@@ -1,11 +1,13 @@
 // Resource limits (man 2 getrlimit). RLIM_INFINITY is Infinity here and is
 // encoded as ~0 at the ABI boundary.
+import { RLIM_NLIMITS } from '../abi/linux/rlimit.js';
 export interface Limit {
   cur: number;
   max: number;
 }
 
-export const RLIMIT_COUNT = 16;
+/** The number of resources (RLIM_NLIMITS). */
+export const RLIMIT_COUNT = RLIM_NLIMITS;
 const MiB = 1024 * 1024;
 
 /** Linux defaults for a container's init process (index = RLIMIT_*). */

@@ -1,5 +1,6 @@
 // Signal dispositions of a process, recorded faithfully from rt_sigaction.
 // Delivery comes with the signals issue; this issue only stores and returns them.
+import { NSIG } from '../abi/linux/signal.js';
 
 /** One struct k_sigaction as the kernel stores it (handler, flags, restorer, mask). */
 export interface SigAction {
@@ -10,7 +11,6 @@ export interface SigAction {
   maskHi: number;
 }
 
-export const NSIG = 64;
 
 export class SignalActions {
   private readonly table: SigAction[] = [];

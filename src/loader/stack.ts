@@ -109,7 +109,7 @@ const ARG_MAX = 32 * PAGE_SIZE;
 /** setup_arg_pages: the stack VMA extends 128 KiB below the strings. */
 const STACK_EXPAND = 131072;
 /** STACK_RND_MASK (64-bit): randomize_stack_top moves the top down by up to 16 GiB of pages. */
-const STACK_RND_PAGES = 0x400000;
+export const STACK_RND_PAGES = 0x400000;
 /** ELF_PLATFORM for x86-64. */
 const PLATFORM = new TextEncoder().encode('x86_64\0');
 /** Most auxv pairs writeStack emits (AT_NULL and AT_SYSINFO_EHDR included). */

@@ -1,10 +1,9 @@
 // rt_sigaction and rt_sigprocmask (man 2 sigaction, sigprocmask): recorded
 // faithfully. Delivery comes with the signals issue.
 import { Errno } from '../abi/linux/errno.js';
-import { SIGACTION_SIZE, SIGSET_SIZE, SigHow, Signal } from '../abi/linux/signal.js';
+import { NSIG, SIGACTION_SIZE, SIGSET_SIZE, SigHow, Signal } from '../abi/linux/signal.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { NSIG } from '../kernel/signal_actions.js';
 import { getU64, setU64 } from '../abi/linux/time.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
