@@ -17,6 +17,13 @@ export class Task {
   inGuest = false;
   /** True while a blocking syscall is pending. */
   blocked = false;
+  /**
+   * How to cut the pending blocking syscall short: set by whatever parks the
+   * task (futex, wait4, sleeps, pipes), cleared when the wait ends. The kernel
+   * calls it with -EINTR / -ERESTARTSYS for a signal, or any value when the
+   * task dies (the value is then never delivered).
+   */
+  private waker: ((r: number) => void) | null = null;
 
   constructor(
     readonly tid: number,
@@ -24,6 +31,25 @@ export class Task {
     readonly ctx: Context,
     public creds: Credentials,
   ) {}
+
+  /** Records how to wake the syscall this task is parking in (one at a time). */
+  park(waker: (r: number) => void): void {
+    this.waker = waker;
+  }
+
+  /** The wait ended by itself: forget the waker. */
+  unpark(): void {
+    this.waker = null;
+  }
+
+  /** Wakes the parked syscall with r; false if the task is not parked. */
+  interrupt(r: number): boolean {
+    const w = this.waker;
+    if (w === null) return false;
+    this.waker = null;
+    w(r);
+    return true;
+  }
 
   get regs(): Uint32Array {
     return this.ctx.regs32;
