@@ -1,18 +1,27 @@
-// Creating a process from an executable image: a fresh address space, the ELF
-// loaded with its initial stack, and the first thread with clean registers.
+// Starting programs: the sandbox's first process (createProcess) and
+// execve(2)/execveat(2) (execve). Both build a fresh address space with the
+// ELF (and its interpreter) loaded and the initial stack written, and a
+// first thread with clean registers; execve then replaces the calling
+// process's image (Linux fs/exec.c: bprm, de_thread, begin_new_exec).
 import crypto from 'node:crypto';
+import { Errno } from '../abi/linux/errno.js';
+import { parseElf } from '../loader/elf.js';
 import { loadProgram } from '../loader/load_program.js';
 import { STACK_RND_PAGES } from '../loader/stack.js';
 import { MemoryManager } from '../mm/memory_manager.js';
 import { Reg, type Context } from '../platform/platform.js';
 import { setReg } from '../syscalls/args.js';
 import type { FdTable } from '../vfs/fd_table.js';
+import type { Caller } from '../vfs/fs_struct.js';
 import { Credentials } from './creds.js';
-import type { FsContext } from './fs_context.js';
-import type { Kernel } from './kernel.js';
+import { readExecutable, type Executable } from './exec_file.js';
+import { callerOf, type FsContext } from './fs_context.js';
+import { NO_RESUME, type Kernel } from './kernel.js';
 import { Limits } from './limits.js';
+import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
-import { ThreadGroup } from './thread_group.js';
+import { commOf, ThreadGroup } from './thread_group.js';
+import { Vm } from './vm.js';
 
 export interface ProcessSpec {
   /** Absolute path of the executable (what /proc/self/exe shows). */
@@ -24,6 +33,8 @@ export interface ProcessSpec {
   fsContext: FsContext;
   fds: FdTable;
   creds?: Credentials;
+  /** The PT_INTERP interpreter's bytes, for a dynamically linked program. */
+  interp?: Uint8Array | null;
 }
 
 /** Clears the general registers and sets the entry state of a new program (ABI: rdx = 0, rsp = stack). */
@@ -69,6 +80,7 @@ const PAGE = 4096;
 const MiB = 1024 * 1024;
 /** mmap_rnd_bits = 28 on x86-64: the mmap base moves down by up to 2^28 pages. */
 const MMAP_RND_PAGES = 2 ** 28;
+const RLIMIT_STACK = 3;
 
 /**
  * The top of the mmap area, as arch/x86/mm/mmap.c mmap_base() computes it:
@@ -76,43 +88,221 @@ const MMAP_RND_PAGES = 2 ** 28;
  * randomization, which the loader applies), at least 128 MiB below the top, then randomized.
  */
 function mmapBase(maxAddress: number, stackLimit = 8 * MiB): number {
-  const gap = Math.max(128 * MiB, stackLimit + MiB + STACK_RND_PAGES * PAGE);
+  const gap = Math.min(Math.max(128 * MiB, stackLimit + MiB + STACK_RND_PAGES * PAGE), (maxAddress / 6) * 5);
   const rnd = crypto.randomInt(MMAP_RND_PAGES) * PAGE;
   return Math.floor((maxAddress - gap - rnd) / PAGE) * PAGE;
 }
 
-export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | number {
+/** A new program image ready to run: its address space and first thread. */
+interface Image {
+  vm: Vm;
+  ctx: Context;
+}
+
+interface ImageSpec {
+  bytes: Uint8Array;
+  interp: Uint8Array | null;
+  argv: readonly (string | Uint8Array)[];
+  envp: readonly (string | Uint8Array)[];
+  execfn: string | Uint8Array;
+  creds: Credentials;
+  stackLimit: number;
+}
+
+/** Builds a fresh address space with the program loaded and a thread set to start it. */
+function buildImage(k: Kernel, s: ImageSpec): Image | number {
   const as = k.platform.newAddressSpace(k.memoryFile.fd);
   if (typeof as === 'number') return as;
-  const mm = new MemoryManager(k.memoryFile, as, { mmapBase: mmapBase(as.maxAddress) });
-  const creds = spec.creds ?? new Credentials();
-  const loaded = loadProgram(mm, spec.bytes, {
-    argv: spec.argv,
-    envp: spec.envp,
-    execfn: spec.exe,
-    uid: creds.uid,
-    euid: creds.euid,
-    gid: creds.gid,
-    egid: creds.egid,
+  const stackLimit = Number.isFinite(s.stackLimit) ? s.stackLimit : 8 * MiB;
+  const mm = new MemoryManager(k.memoryFile, as, { mmapBase: mmapBase(as.maxAddress, stackLimit) });
+  const vm = new Vm(mm, as);
+  const loaded = loadProgram(mm, s.bytes, {
+    argv: s.argv,
+    envp: s.envp,
+    execfn: s.execfn,
+    uid: s.creds.uid,
+    euid: s.creds.euid,
+    gid: s.creds.gid,
+    egid: s.creds.egid,
+    stackRlimit: stackLimit,
+    readInterpreter: s.interp ? () => s.interp! : undefined,
   });
   if (typeof loaded === 'number') {
-    mm.destroy();
-    as.destroy();
+    vm.put();
     return loaded;
   }
   mm.setStackStart(loaded.sp);
-  const pid = k.allocatePid();
-  const tg = new ThreadGroup(pid, 0, mm, as, spec.fds, new Limits(), { exe: spec.exe, argv: spec.argv, envp: spec.envp }, spec.fsContext);
-  const ctx = k.platform.newContext(as);
+  const ctx = k.newContext(vm);
   if (typeof ctx === 'number') {
-    mm.destroy();
-    as.destroy();
+    vm.put();
     return ctx;
   }
   initRegisters(ctx, loaded.entry, loaded.sp);
   const fp = resetFpState(ctx);
   if (fp < 0) k.log.warn(`cannot reset the FP state of a new thread: errno ${-fp}`);
-  k.addTask(new Task(pid, tg, ctx, creds));
+  return { vm, ctx };
+}
+
+/** The sandbox's first process (PID 1), ready to run. */
+export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | number {
+  const creds = spec.creds ?? new Credentials();
+  const limits = new Limits();
+  const img = buildImage(k, { bytes: spec.bytes, interp: spec.interp ?? null, argv: spec.argv, envp: spec.envp, execfn: spec.exe, creds, stackLimit: limits.get(RLIMIT_STACK).cur });
+  if (typeof img === 'number') return img;
+  const pid = k.allocatePid();
+  if (pid < 0) return pid;
+  const tg = new ThreadGroup(pid, img.vm, spec.fds, limits, { exe: spec.exe, argv: spec.argv, envp: spec.envp }, spec.fsContext);
+  k.addTask(new Task(pid, tg, img.ctx, creds));
   return tg;
 }
 
+// --- execve ---------------------------------------------------------------------------------
+
+/** binfmt_script: BINPRM_BUF_SIZE, the bytes of the first line looked at. */
+const BINPRM_BUF_SIZE = 256;
+/** exec_binprm: more nested interpreters than this is ELOOP. */
+const MAX_INTERP_DEPTH = 5;
+
+export interface ExecRequest {
+  dirfd: number;
+  /** The path as the VFS takes it (bytes as a latin1 string). */
+  path: string;
+  /** AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW (execveat). */
+  flags: number;
+  /** The filename as given (bprm->filename: AT_EXECFN, the comm, a script's argument). */
+  filename: Uint8Array;
+  argv: Uint8Array[];
+  envp: Uint8Array[];
+  /** An error copying argv or envp (EFAULT, E2BIG): reported after the file's own errors, as Linux. */
+  argError: number;
+}
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/**
+ * Parses a "#!" line (fs/binfmt_script.c): the interpreter and at most one
+ * argument (the rest of the line, trimmed). Returns -ENOEXEC if the line is
+ * not one, or if the interpreter's name is cut off by the 256-byte buffer.
+ */
+function parseShebang(b: Uint8Array): { interp: Uint8Array; arg: Uint8Array | null } | number {
+  if (b.length < 2 || b[0] !== 0x23 || b[1] !== 0x21) return -Errno.ENOEXEC;
+  const n = Math.min(b.length, BINPRM_BUF_SIZE);
+  let end = b.subarray(0, n).indexOf(0x0a);
+  const truncated = end < 0;
+  if (end < 0) end = n;
+  let i = 2;
+  while (i < end && isSpace(b[i])) i++;
+  let j = end;
+  while (j > i && (isSpace(b[j - 1]) || b[j - 1] === 0)) j--;
+  if (i >= j) return -Errno.ENOEXEC;
+  let k = i;
+  while (k < j && !isSpace(b[k]) && b[k] !== 0) k++;
+  // An interpreter name running to the end of an unterminated buffer may be cut: refuse it.
+  if (truncated && k === j && j === n) return -Errno.ENOEXEC;
+  const interp = b.slice(i, k);
+  let a = k;
+  while (a < j && isSpace(b[a])) a++;
+  const arg = a < j ? b.slice(a, j) : null;
+  return { interp, arg };
+}
+
+const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+const utf8 = (b: Uint8Array | string): string => (typeof b === 'string' ? b : Buffer.from(b).toString('utf8'));
+
+/**
+ * Finds what to run: follows "#!" interpreters (rewriting argv), reads
+ * PT_INTERP's interpreter. Errors are execve's; nothing of the caller changed yet.
+ */
+async function resolveProgram(caller: Caller, req: ExecRequest): Promise<{ exe: Executable; interp: Uint8Array | null; argv: Uint8Array[] } | number> {
+  let argv = req.argv;
+  let dirfd = req.dirfd;
+  let path = req.path;
+  let flags = req.flags;
+  for (let depth = 0; ; depth++) {
+    if (depth > MAX_INTERP_DEPTH) return -Errno.ELOOP;
+    const exe = await readExecutable(caller, dirfd, path, flags);
+    if (typeof exe === 'number') return exe;
+    const sb = parseShebang(exe.bytes);
+    if (typeof sb !== 'number') {
+      // argv[0] is replaced by: interpreter, its optional argument, the script's name as given.
+      const name = depth === 0 ? req.filename : new TextEncoder().encode(path);
+      argv = [sb.interp, ...(sb.arg ? [sb.arg] : []), name, ...argv.slice(1)];
+      dirfd = -100;
+      path = latin1(sb.interp);
+      flags = 0;
+      continue;
+    }
+    const image = parseElf(exe.bytes);
+    if (typeof image === 'number') return image;
+    let interp: Uint8Array | null = null;
+    if (image.interpreter !== null) {
+      const ip = await readExecutable(caller, -100, latin1(image.interpreter), 0);
+      // A missing interpreter is ENOENT, as Linux's open_exec of it.
+      if (typeof ip === 'number') return ip;
+      interp = ip.bytes;
+    }
+    return { exe, interp, argv };
+  }
+}
+
+/**
+ * execve(2): replaces t's process image. Returns 0 (the new program starts
+ * with rax = 0), or a negative errno with the caller untouched. The caller's
+ * memory, other threads, FD_CLOEXEC descriptors and caught signals go.
+ */
+export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<number> {
+  const tg = t.tg;
+  const found = await resolveProgram(callerOf(t), req);
+  if (typeof found === 'number') return found;
+  if (req.argError < 0) return req.argError;
+  if (tg.exiting || t.exited) return NO_RESUME;
+  const argv = found.argv.length > 0 ? found.argv : [new Uint8Array(0)];
+  const img = buildImage(k, {
+    bytes: found.exe.bytes,
+    interp: found.interp,
+    argv,
+    envp: req.envp,
+    execfn: req.filename,
+    creds: t.creds,
+    stackLimit: tg.limits.get(RLIMIT_STACK).cur,
+  });
+  if (typeof img === 'number') return img;
+
+  // The point of no return: de_thread, then the new memory, files and signals.
+  for (const o of [...tg.tasks]) if (o !== t) k.detachTask(o);
+  if (t.tid !== tg.pid) k.renumberTask(t, tg.pid);
+  const oldVm = tg.vm;
+  k.exitHooks.robustList?.(t);
+  t.robustListHead = 0;
+  t.robustListLen = 0;
+  if (t.clearChildTid !== 0 && oldVm.shared && oldVm.mm.writeU32(t.clearChildTid, 0) === 0) k.exitHooks.futexWake?.(t, t.clearChildTid);
+  t.clearChildTid = 0;
+  tg.vm = img.vm;
+  k.replaceContext(t, img.ctx);
+  oldVm.put();
+  if (tg.fds.users > 1) {
+    tg.fds.users--;
+    tg.fds = tg.fds.fork();
+  }
+  tg.fds.closeOnExec();
+  tg.sigactions = resetActions(tg.sigactions);
+  tg.image = { exe: found.exe.exe, argv: argv.map(utf8), envp: req.envp.map(utf8) };
+  const base = req.filename.subarray(req.filename.lastIndexOf(0x2f) + 1);
+  tg.comm = commOf(utf8(base));
+  tg.execed = true;
+  const vfork = tg.vforkDone;
+  tg.vforkDone = null;
+  vfork?.();
+  k.log.debug(`pid ${tg.pid}: execve ${found.exe.exe} ${JSON.stringify(tg.image.argv)}`);
+  return 0;
+}
+
+/** flush_signal_handlers: caught signals go back to SIG_DFL; ignored ones stay ignored; flags and masks clear. */
+function resetActions(src: SignalActions): SignalActions {
+  const out = new SignalActions();
+  for (let sig = 1; sig <= 64; sig++) {
+    const a = src.get(sig);
+    if (a.handler === 1) out.set(sig, { handler: 1, flags: 0, restorer: 0, maskLo: 0, maskHi: 0 });
+  }
+  return out;
+}

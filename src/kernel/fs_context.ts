@@ -52,6 +52,9 @@ export class SpecialFiles implements SpecialOpener {
 
 /** The file-system state a process owns (Linux's nsproxy->mnt_ns and fs_struct). */
 export class FsContext {
+  /** Processes sharing it (clone with CLONE_FS); the last one's release drops root and cwd. */
+  users = 1;
+
   constructor(
     readonly mountNs: MountNamespace,
     readonly fs: FsStruct,

@@ -16,12 +16,29 @@ import { formatCall, formatReturn } from '../syscalls/strace.js';
 import { KernelLog } from './log.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import type { Vm } from './vm.js';
 
 /** A handler's result meaning "do not resume this task" (it exited or was killed). */
 export const NO_RESUME = -0x7fffffff;
 
 /** How long the kernel's thread may wait for the next stop before returning to Node's loop. */
 const WAIT_MS = 1;
+/** /proc/sys/kernel/pid_max: PIDs wrap to 300 (RESERVED_PIDS) after it, as Linux's alloc_pid. */
+const PID_MAX = 4_194_304;
+const RESERVED_PIDS = 300;
+const SIGCHLD = 17;
+const SIG_IGN = 1;
+const SA_NOCLDWAIT = 2;
+
+/** Hooks that other kernel modules install (futexes, file locks) for thread and process exit. */
+export interface ExitHooks {
+  /** CLONE_CHILD_CLEARTID: wake one waiter of the futex at addr (after the kernel stored 0 there). */
+  futexWake?: (t: Task, addr: number) => void;
+  /** The robust futex list walk at thread exit. */
+  robustList?: (t: Task) => void;
+  /** A process's descriptor table is closed for good (POSIX locks go with it). */
+  processExit?: (tg: ThreadGroup) => void;
+}
 
 export interface KernelOptions {
   log?: KernelLog;
@@ -45,17 +62,25 @@ export class Kernel {
   /** Monotonic time of boot, for uptime and CLOCK_BOOTTIME. */
   readonly bootTimeMs = performance.now();
   private readonly byContext = new Map<Context, Task>();
+  /** Every live platform context and the address space it runs in (retired ones too, until their Exit stop). */
+  private readonly contextVm = new Map<Context, Vm>();
   private readonly args = new SyscallArgs();
   private readonly straceArgs: number[] = [0, 0, 0, 0, 0, 0];
   private table!: SyscallTable;
-  private nextPid = 1;
-  /** The live processes by PID (thread-group ID), for /proc and kill. */
+  private lastPid = 0;
+  /** Processes created since boot (/proc/stat "processes"). */
+  forks = 0;
+  /** The processes by PID (thread-group ID), zombies included: the sandbox's PID namespace. */
   readonly processes = new Map<number, ThreadGroup>();
+  /** Every live thread by TID. */
+  readonly tasks = new Map<number, Task>();
+  readonly exitHooks: ExitHooks = {};
   /** The task whose system call is being served (set before each handler runs; /proc/self). */
   currentTask: Task | null = null;
   private running = 0;
   private initGroup: ThreadGroup | undefined;
   private onInitExit: ((r: ExitResult) => void) | undefined;
+  private finished = false;
 
   constructor(opts: KernelOptions = {}) {
     this.log = opts.log ?? new KernelLog();
@@ -71,15 +96,89 @@ export class Kernel {
     this.table = table;
   }
 
+  /** The next free PID (alloc_pid: increasing, wrapping past pid_max), or -EAGAIN when none is free. */
   allocatePid(): number {
-    return this.nextPid++;
+    for (let i = 0; i < PID_MAX; i++) {
+      let p = this.lastPid + 1;
+      if (p >= PID_MAX) p = RESERVED_PIDS;
+      this.lastPid = p;
+      if (!this.tasks.has(p) && !this.processes.has(p) && !this.pidUsedAsGroup(p)) return p;
+    }
+    return -Errno.EAGAIN;
   }
 
-  /** Registers a task whose context is ready to run; it starts on the next resume. */
+  /** A PID still naming a process group or session cannot be reused (its struct pid lives on). */
+  private pidUsedAsGroup(p: number): boolean {
+    if (this.processes.size > 64) return false; // keeping the check cheap; collisions need 4 million forks
+    for (const tg of this.processes.values()) if (tg.pgid === p || tg.sid === p) return true;
+    return false;
+  }
+
+  /** Makes a platform thread in vm's address space, counted against it. */
+  newContext(vm: Vm): Context | number {
+    const ctx = this.platform.newContext(vm.as);
+    if (typeof ctx === 'number') return ctx;
+    vm.contextCreated();
+    this.contextVm.set(ctx, vm);
+    return ctx;
+  }
+
+  /** Registers a task whose context is ready to run (from newContext); it starts on resumeTask. */
   addTask(task: Task): void {
     this.byContext.set(task.ctx, task);
+    this.tasks.set(task.tid, task);
     task.tg.tasks.add(task);
-    this.processes.set(task.tg.pid, task.tg);
+    if (!this.processes.has(task.tg.pid)) {
+      this.processes.set(task.tg.pid, task.tg);
+      this.forks++;
+    }
+  }
+
+  /** Starts (or restarts) a task that is not running guest code. */
+  resumeTask(t: Task): void {
+    this.resume(t);
+  }
+
+  /**
+   * Gives a task a new context (execve): the old one is retired and made to
+   * exit (its Exit stop then only releases it).
+   */
+  replaceContext(t: Task, ctx: Context): void {
+    const old = t.ctx;
+    this.byContext.delete(old);
+    t.ctx = ctx;
+    this.byContext.set(ctx, t);
+    if (!t.inGuest) this.exitContext(old);
+  }
+
+  /**
+   * de_thread: another thread of an exec'ing process dies at once. It leaves
+   * its group now; its context is retired (made to exit, or killed with the old
+   * address space) and only released when its Exit stop comes.
+   */
+  detachTask(o: Task): void {
+    o.interrupt(NO_RESUME);
+    o.tg.tasks.delete(o);
+    if (this.tasks.get(o.tid) === o) this.tasks.delete(o.tid);
+    this.byContext.delete(o.ctx);
+    o.exited = true;
+    if (!o.inGuest) {
+      o.inGuest = true;
+      this.exitContext(o.ctx);
+    }
+  }
+
+  /** A thread's TID changes (a non-leader thread's execve takes the leader's). */
+  renumberTask(t: Task, tid: number): void {
+    if (this.tasks.get(t.tid) === t) this.tasks.delete(t.tid);
+    t.tid = tid;
+    this.tasks.set(tid, t);
+  }
+
+  /** Makes a stopped context's thread exit; its Exit stop follows. */
+  exitContext(ctx: Context): void {
+    this.running++;
+    ctx.exit();
   }
 
   /** Runs until the init process exits; resolves with its status. */
@@ -116,10 +215,17 @@ export class Kernel {
       this.running--;
       const t = this.byContext.get(ctx);
       if (!t) {
+        this.retiredStop(ctx);
         ctx = this.platform.takeStopped();
         continue;
       }
       t.inGuest = false;
+      if ((t.exited || t.tg.exiting) && t.regs[Reg.EV_KIND * 2] !== StopKind.Exit) {
+        // The thread was told to die while it ran (its group exits, or execve killed it).
+        this.exitContext(t.ctx);
+        ctx = this.platform.takeStopped();
+        continue;
+      }
       if (this.handleStop(t)) {
         this.running++;
         t.inGuest = true;
@@ -182,9 +288,28 @@ export class Kernel {
     return false;
   }
 
+  /** A stop of a context no task owns any more (retired by execve or a dying group). */
+  private retiredStop(ctx: Context): void {
+    if (ctx.regs32[Reg.EV_KIND * 2] === StopKind.Exit) {
+      this.releaseContext(ctx);
+      return;
+    }
+    this.exitContext(ctx);
+  }
+
+  private releaseContext(ctx: Context): void {
+    ctx.release();
+    const vm = this.contextVm.get(ctx);
+    this.contextVm.delete(ctx);
+    vm?.contextReleased();
+    this.maybeFinish();
+  }
+
   private finishBlocked(t: Task, nr: number, v: number): void {
     t.blocked = false;
-    if (t.tg.exiting) return;
+    t.unpark();
+    // A dying task's thread was already told to exit (killTask).
+    if (t.tg.exiting || t.exited) return;
     if (this.log.straceEnabled) this.log.strace(`[${t.tid}] ${SYSCALL_NAMES[nr]} resumed ${formatReturn(nr, v)}`);
     if (v === NO_RESUME) return;
     setReturn(t.regs, v);
@@ -233,21 +358,56 @@ export class Kernel {
     return false;
   }
 
+  /**
+   * exit(2) of one thread: the CLONE_CHILD_CLEARTID store and wake, the
+   * robust list, then the thread goes. The last thread's exit is the process's.
+   */
+  exitThread(t: Task, waitStatus: number): void {
+    const tg = t.tg;
+    let live = 0;
+    for (const o of tg.tasks) if (!o.exited) live++;
+    if (live <= 1) {
+      this.exitGroup(tg, waitStatus);
+      return;
+    }
+    this.threadCleanup(t);
+    this.killTask(t);
+  }
+
+  /** mm_release and exit_robust_list for a thread that leaves while its address space lives on. */
+  private threadCleanup(t: Task): void {
+    this.exitHooks.robustList?.(t);
+    const addr = t.clearChildTid;
+    if (addr !== 0) {
+      t.clearChildTid = 0;
+      if (t.tg.mm.writeU32(addr, 0) === 0) this.exitHooks.futexWake?.(t, addr);
+    }
+  }
+
   /** exit_group(2): every thread of the process ends; status is the wait status. */
   exitGroup(tg: ThreadGroup, waitStatus: number): void {
     if (tg.exiting) return;
     tg.exiting = true;
     tg.exitStatus = waitStatus;
     this.log.debug(`pid ${tg.pid} exits with wait status 0x${waitStatus.toString(16)}`);
-    // Kill the stub, then make every stopped thread's tracer observe the death;
-    // running threads see it by themselves. Each reports an Exit stop.
-    tg.as.kill();
-    for (const t of tg.tasks) {
-      if (t.inGuest) continue;
-      this.running++;
-      t.inGuest = true;
-      t.ctx.exit();
-    }
+    // Threads blocked in the kernel are woken (their result is never delivered).
+    for (const t of tg.tasks) t.interrupt(NO_RESUME);
+    // The robust lists and clear_child_tid words matter to other processes
+    // sharing the memory (Linux walks them for every exiting thread).
+    if (tg.vm.shared) for (const t of tg.tasks) if (!t.exited) this.threadCleanup(t);
+    // Kill the stub (unless another process shares it: a vfork parent), then
+    // make every stopped thread's tracer observe the death; running threads
+    // see it by themselves (or are exited at their next stop). Each reports an Exit stop.
+    if (!tg.vm.shared) tg.as.kill();
+    for (const t of tg.tasks) this.killTask(t);
+  }
+
+  /** Marks a task dead and, if it is stopped (in a syscall or blocked), makes its thread exit. */
+  killTask(t: Task): void {
+    t.exited = true;
+    if (t.inGuest) return;
+    t.inGuest = true;
+    this.exitContext(t.ctx);
   }
 
   /** Kills a process with a signal's default action (terminate, core). */
@@ -259,8 +419,11 @@ export class Kernel {
   private taskGone(t: Task): void {
     const tg = t.tg;
     this.byContext.delete(t.ctx);
+    if (this.tasks.get(t.tid) === t) this.tasks.delete(t.tid);
     tg.tasks.delete(t);
-    t.ctx.release();
+    t.exited = true;
+    tg.exitUid = t.creds.uid;
+    this.releaseContext(t.ctx);
     if (!tg.exiting && tg.tasks.size === 0) {
       // The stub died under us (killed from outside): report it as SIGKILL.
       tg.exiting = true;
@@ -269,19 +432,89 @@ export class Kernel {
     if (tg.tasks.size === 0) this.processGone(tg);
   }
 
+  /** A process whose last thread is gone: it releases what it held and becomes a zombie for its parent. */
   private processGone(tg: ThreadGroup): void {
-    // No wait(2) yet: the process is reaped as it dies.
-    if (this.processes.get(tg.pid) === tg) this.processes.delete(tg.pid);
+    if (tg.zombie) return;
+    tg.zombie = true;
     if (this.currentTask?.tg === tg) this.currentTask = null;
-    tg.fds.closeAll();
-    tg.mm.destroy();
-    tg.as.destroy();
-    if (tg === this.initGroup) {
-      const s = tg.exitStatus ?? 0;
-      const sig = s & 0x7f;
-      const result: ExitResult = sig === 0 ? { code: (s >> 8) & 0xff } : { signal: sig };
-      this.platform.close();
-      this.onInitExit?.(result);
+    tg.usage = { utimeUs: 0, stimeUs: 0, maxRssKb: Math.ceil(tg.mm.privateResidentBytes / 1024) };
+    if (--tg.fds.users === 0) {
+      this.exitHooks.processExit?.(tg);
+      tg.fds.closeAll();
     }
+    if (--tg.fsContext.users === 0) tg.fsContext.release();
+    tg.vm.put();
+    const vfork = tg.vforkDone;
+    tg.vforkDone = null;
+    vfork?.();
+    this.reparentChildren(tg);
+    const parent = tg.parent;
+    if (parent === null || parent.zombie) {
+      // The sandbox's init (or an orphan whose reaper is gone): nobody waits.
+      this.release(tg);
+    } else if (this.autoReaps(parent, tg)) {
+      this.release(tg);
+      parent.notifyWaiters();
+    } else {
+      parent.notifyWaiters();
+    }
+    if (tg === this.initGroup) {
+      // The PID namespace's init died: every other process is killed (zap_pid_ns_processes).
+      for (const p of this.processes.values()) if (!p.zombie) this.killGroup(p, 9);
+    }
+    this.maybeFinish();
+  }
+
+  /** SIGCHLD ignored or SA_NOCLDWAIT in the parent: the child is reaped at once (man 2 wait, NOTES). */
+  private autoReaps(parent: ThreadGroup, child: ThreadGroup): boolean {
+    if (child.exitSignal !== SIGCHLD) return false;
+    const a = parent.sigactions.get(SIGCHLD);
+    return a.handler === SIG_IGN || (a.flags & SA_NOCLDWAIT) !== 0;
+  }
+
+  /** The reaper of tg's orphans: the nearest living PR_SET_CHILD_SUBREAPER ancestor, else init. */
+  private reaperFor(tg: ThreadGroup): ThreadGroup | null {
+    for (let p = tg.parent; p !== null; p = p.parent) if (p.childSubreaper && !p.zombie && !p.exiting) return p;
+    const init = this.initGroup;
+    return init && !init.zombie && init !== tg ? init : null;
+  }
+
+  private reparentChildren(tg: ThreadGroup): void {
+    if (tg.children.size === 0) return;
+    const reaper = this.reaperFor(tg);
+    for (const c of tg.children) {
+      c.parent = reaper;
+      if (reaper === null) {
+        if (c.zombie) this.release(c);
+        continue;
+      }
+      reaper.children.add(c);
+      if (c.zombie) {
+        if (this.autoReaps(reaper, c)) this.release(c);
+        else reaper.notifyWaiters();
+      }
+    }
+    tg.children.clear();
+  }
+
+  /** Removes a zombie from the PID namespace (wait reaped it, or nobody will). */
+  release(tg: ThreadGroup): void {
+    tg.parent?.children.delete(tg);
+    if (this.processes.get(tg.pid) === tg) this.processes.delete(tg.pid);
+    if (this.tasks.get(tg.pid)?.tg === tg) this.tasks.delete(tg.pid);
+    this.maybeFinish();
+  }
+
+  /** The run ends when init has exited and every context is released. */
+  private maybeFinish(): void {
+    const init = this.initGroup;
+    if (this.finished || !init || !init.zombie || this.contextVm.size > 0) return;
+    for (const p of this.processes.values()) if (!p.zombie) return;
+    this.finished = true;
+    const s = init.exitStatus ?? 0;
+    const sig = s & 0x7f;
+    const result: ExitResult = sig === 0 ? { code: (s >> 8) & 0xff } : { signal: sig };
+    this.platform.close();
+    this.onInitExit?.(result);
   }
 }

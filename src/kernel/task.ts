@@ -25,10 +25,15 @@ export class Task {
    */
   private waker: ((r: number) => void) | null = null;
 
+  /** The thread has left: exit(2), or its group died. */
+  exited = false;
+
   constructor(
-    readonly tid: number,
+    /** Thread ID (changes only when a non-leader thread execs and takes the leader's). */
+    public tid: number,
     readonly tg: ThreadGroup,
-    readonly ctx: Context,
+    /** The platform thread (replaced by execve, which moves the task to a new address space). */
+    public ctx: Context,
     public creds: Credentials,
   ) {}
 

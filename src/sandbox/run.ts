@@ -13,6 +13,8 @@ import type { MountDescription } from '../fs/proc/mounts.js';
 import { createSysfs } from '../fs/sys/sysfs.js';
 import { createTmpfs } from '../fs/tmpfs/tmpfs.js';
 import { createProcess } from '../kernel/exec.js';
+import { readExecutable } from '../kernel/exec_file.js';
+import { makeCaller } from '../vfs/fs_struct.js';
 import { FsContext, SpecialFiles } from '../kernel/fs_context.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
 import { parseElf } from '../loader/elf.js';
@@ -170,10 +172,16 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     throw new SandboxError(`${opts.argv[0]}: ${program === -Errno.EACCES ? 'permission denied' : `cannot read (errno ${-program})`}`, 126);
   }
   const image = parseElf(program.bytes);
+  let interp: Uint8Array | null = null;
   if (typeof image !== 'number' && image.interpreter !== null) {
-    // Partial: PT_INTERP programs need the processes issue (execve of the interpreter).
-    log.close();
-    throw new SandboxError(`${opts.argv[0]}: dynamically linked programs are not supported yet`, 126);
+    // The dynamic loader named by PT_INTERP, from the sandbox's tree.
+    const caller = makeCaller(creds, fsContext.fs, () => undefined, fsContext.special);
+    const ip = await readExecutable(caller, -100, Buffer.from(image.interpreter).toString('latin1'), 0);
+    if (typeof ip === 'number') {
+      log.close();
+      throw new SandboxError(`${opts.argv[0]}: cannot read its interpreter ${Buffer.from(image.interpreter).toString()} (errno ${-ip})`, 126);
+    }
+    interp = ip.bytes;
   }
 
   const fds = new FdTable();
@@ -184,7 +192,7 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     fds.installAt(i, new HostStdioFile(stdio[i], flags, `host:${names[i]}`), false);
   }
 
-  const tg = createProcess(kernel, { exe: program.exe, bytes: program.bytes, argv: opts.argv, envp: opts.env, fsContext, fds, creds });
+  const tg = createProcess(kernel, { exe: program.exe, bytes: program.bytes, argv: opts.argv, envp: opts.env, fsContext, fds, creds, interp });
   if (typeof tg === 'number') {
     log.close();
     const why = tg === -Errno.ENOEXEC ? 'exec format error' : `cannot start (errno ${-tg})`;

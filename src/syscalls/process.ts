@@ -16,9 +16,8 @@ const ROBUST_LIST_HEAD_SIZE = 24;
 
 export function registerProcess(table: SyscallTable, k: Kernel): void {
   table[SYS.exit] = (t, a) => {
-    // Partial: with one thread per process (threads come with the processes
-    // issue), the thread's exit is the process's.
-    k.exitGroup(t.tg, (a.int(0) & 0xff) << 8);
+    // One thread ends; the last thread's exit is the process's (with this status).
+    k.exitThread(t, (a.int(0) & 0xff) << 8);
     return NO_RESUME;
   };
   table[SYS.exit_group] = (t, a) => {

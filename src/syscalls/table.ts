@@ -11,6 +11,10 @@ import { registerSignal } from './signal.js';
 import { registerSystem } from './system.js';
 import { registerFs } from './fs/index.js';
 import { registerPipe } from './pipe.js';
+import { registerClone } from './clone.js';
+import { registerWait } from './wait.js';
+import { registerExec } from './exec.js';
+import { registerSession } from './session.js';
 
 /** A handler returns its result (a value or -errno) or a Promise of it when it blocks. */
 export type SyscallHandler = (t: Task, a: SyscallArgs) => number | Promise<number>;
@@ -27,5 +31,9 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerSystem(table, k);
   registerFs(table, k);
   registerPipe(table, k);
+  registerClone(table, k);
+  registerWait(table, k);
+  registerExec(table, k);
+  registerSession(table, k);
   return table;
 }

@@ -10,6 +10,8 @@ interface Slot {
 
 export class FdTable {
   private readonly slots: (Slot | undefined)[] = [];
+  /** Processes sharing this table (clone with CLONE_FILES); the last to leave closes everything. */
+  users = 1;
 
   get(fd: number): FileDescription | undefined {
     if (fd < 0 || fd >= this.slots.length) return undefined;
@@ -80,6 +82,23 @@ export class FdTable {
       if (s) out.push({ fd, file: s.file, cloexec: s.cloexec });
     }
     return out;
+  }
+
+  /** A child's table without CLONE_FILES: every descriptor and its FD_CLOEXEC, sharing the open file descriptions. */
+  fork(): FdTable {
+    const t = new FdTable();
+    for (let fd = 0; fd < this.slots.length; fd++) {
+      const s = this.slots[fd];
+      if (!s) continue;
+      s.file.incRef();
+      t.slots[fd] = { file: s.file, cloexec: s.cloexec };
+    }
+    return t;
+  }
+
+  /** execve: closes the descriptors marked FD_CLOEXEC. */
+  closeOnExec(): void {
+    for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]?.cloexec) this.close(fd);
   }
 
   closeAll(): void {

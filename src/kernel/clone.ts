@@ -1,0 +1,177 @@
+// clone(2), clone3(2), fork and vfork in the kernel (Linux kernel/fork.c
+// copy_process and kernel_clone): the flag rules, the child's task and
+// process, and the copy of its parent's state.
+import { Clone, type CloneArgs } from '../abi/linux/sched.js';
+import { Errno } from '../abi/linux/errno.js';
+import type { MemoryManager } from '../mm/memory_manager.js';
+import { Reg } from '../platform/platform.js';
+import { setReg } from '../syscalls/args.js';
+import type { Kernel } from './kernel.js';
+import { SignalActions } from './signal_actions.js';
+import { Task } from './task.js';
+import { ThreadGroup } from './thread_group.js';
+import { Vm } from './vm.js';
+
+const NAMESPACE_FLAGS =
+  Clone.CLONE_NEWNS | Clone.CLONE_NEWCGROUP | Clone.CLONE_NEWUTS | Clone.CLONE_NEWIPC | Clone.CLONE_NEWUSER | Clone.CLONE_NEWPID | Clone.CLONE_NEWNET;
+/** RLIMIT_NPROC's index. */
+const RLIMIT_NPROC = 6;
+/** The general-purpose register words copied from parent to child (user_regs_struct). */
+const GP_WORDS = Reg.EV_KIND;
+const SIG_IGN = 1;
+
+/**
+ * The checks of copy_process on the flags alone, in its order. Returns 0 or
+ * -EINVAL; namespace flags are refused after these (EPERM: the sandbox does
+ * not create namespaces, as a container under Docker's default profile).
+ */
+function checkFlags(f: number, flagsHi: number, isInit: boolean): number {
+  if ((f & (Clone.CLONE_NEWNS | Clone.CLONE_FS)) === (Clone.CLONE_NEWNS | Clone.CLONE_FS)) return -Errno.EINVAL;
+  if ((f & (Clone.CLONE_NEWUSER | Clone.CLONE_FS)) === (Clone.CLONE_NEWUSER | Clone.CLONE_FS)) return -Errno.EINVAL;
+  if (f & Clone.CLONE_THREAD && !(f & Clone.CLONE_SIGHAND)) return -Errno.EINVAL;
+  if (f & Clone.CLONE_SIGHAND && !(f & Clone.CLONE_VM)) return -Errno.EINVAL;
+  // The namespace's init cannot make siblings (they would have no parent in it).
+  if (f & Clone.CLONE_PARENT && isInit) return -Errno.EINVAL;
+  if (f & Clone.CLONE_THREAD && f & (Clone.CLONE_NEWUSER | Clone.CLONE_NEWPID)) return -Errno.EINVAL;
+  if (f & Clone.CLONE_PIDFD && f & Clone.CLONE_DETACHED) return -Errno.EINVAL;
+  // CLONE_CLEAR_SIGHAND (bit 32) with CLONE_SIGHAND: clone3_args_valid.
+  if (flagsHi & 1 && f & Clone.CLONE_SIGHAND) return -Errno.EINVAL;
+  return 0;
+}
+
+/** The caller's user's live processes, for RLIMIT_NPROC (counted per real UID). */
+function processesOf(k: Kernel, uid: number): number {
+  let n = 0;
+  for (const tg of k.processes.values()) {
+    if (tg.zombie) continue;
+    const leader = k.tasks.get(tg.pid) ?? tg.tasks.values().next().value;
+    if (leader?.creds.uid === uid) n++;
+  }
+  return n;
+}
+
+/**
+ * Makes the child of t described by a (exit signal, stack already resolved
+ * to the child's initial rsp or 0). Returns the child's TID in the parent
+ * (a Promise of it for CLONE_VFORK, resolved when the child execs or exits).
+ */
+export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<number> {
+  const f = a.flags;
+  const parentTg = t.tg;
+  const e = checkFlags(f, a.flagsHi, parentTg === k.processes.get(1));
+  if (e < 0) return e;
+  if (f & NAMESPACE_FLAGS) {
+    k.log.once('clone-ns', `clone with namespace flags 0x${(f & NAMESPACE_FLAGS).toString(16)}: EPERM (namespaces are not offered)`);
+    return -Errno.EPERM;
+  }
+  if (f & Clone.CLONE_PIDFD) {
+    // Partial: pidfds are not implemented yet.
+    k.log.once('clone-pidfd', 'clone with CLONE_PIDFD: EINVAL (pidfds are not implemented)');
+    return -Errno.EINVAL;
+  }
+  if (a.flagsHi & 2) return -Errno.EINVAL; // CLONE_INTO_CGROUP: no cgroup file system to name one
+  const thread = (f & Clone.CLONE_THREAD) !== 0;
+  if (!thread) {
+    const nproc = parentTg.limits.get(RLIMIT_NPROC).cur;
+    if (t.creds.uid !== 0 && processesOf(k, t.creds.uid) >= nproc) return -Errno.EAGAIN;
+  }
+  const tid = k.allocatePid();
+  if (tid < 0) return tid;
+
+  // The address space: shared (threads, vfork), or a copy-on-write copy.
+  let vm: Vm;
+  if (f & Clone.CLONE_VM) {
+    vm = parentTg.vm;
+  } else {
+    const as = k.platform.newAddressSpace(k.memoryFile.fd);
+    if (typeof as === 'number') return as === -Errno.ENOMEM ? as : -Errno.EAGAIN;
+    const mm = (parentTg.mm as unknown as { fork(as: unknown): MemoryManager | number }).fork(as); // TODO(lead): typed once mm.fork lands
+    if (typeof mm === 'number') {
+      as.destroy();
+      return mm;
+    }
+    vm = new Vm(mm, as);
+  }
+  const ctx = k.newContext(vm);
+  if (typeof ctx === 'number') {
+    if (!(f & Clone.CLONE_VM)) vm.put();
+    return ctx === -Errno.ENOMEM ? ctx : -Errno.EAGAIN;
+  }
+  if (f & Clone.CLONE_VM && !thread) vm.get();
+
+  // Registers: the parent's, returning 0 from the syscall, on the new stack and TLS.
+  const src = t.regs;
+  const dst = ctx.regs32;
+  for (let i = 0; i < GP_WORDS * 2; i++) dst[i] = src[i];
+  setReg(dst, Reg.RAX, 0);
+  setReg(dst, Reg.ORIG_RAX, -1);
+  if (a.stack !== 0) setReg(dst, Reg.RSP, a.stack);
+  if (f & Clone.CLONE_SETTLS) setReg(dst, Reg.FS_BASE, a.tls);
+  if (t.ctx.fetchFpState() > 0) {
+    const n = ctx.fetchFpState();
+    if (n > 0) {
+      ctx.fpState.set(t.ctx.fpState.subarray(0, n));
+      ctx.storeFpState();
+    }
+  }
+
+  let tg: ThreadGroup;
+  if (thread) {
+    tg = parentTg;
+  } else {
+    let fds = parentTg.fds;
+    if (f & Clone.CLONE_FILES) fds.users++;
+    else fds = fds.fork();
+    let fsContext = parentTg.fsContext;
+    if (f & Clone.CLONE_FS) fsContext.users++;
+    else fsContext = fsContext.fork();
+    let sigactions = parentTg.sigactions;
+    if (!(f & Clone.CLONE_SIGHAND)) sigactions = copyActions(sigactions, (a.flagsHi & 1) !== 0);
+    tg = new ThreadGroup(tid, vm, fds, parentTg.limits.clone(), { ...parentTg.image }, fsContext, sigactions);
+    tg.comm = parentTg.comm;
+    tg.pgid = parentTg.pgid;
+    tg.sid = parentTg.sid;
+    const parent = f & Clone.CLONE_PARENT ? parentTg.parent : parentTg;
+    tg.parent = parent;
+    parent?.children.add(tg);
+    tg.exitSignal = f & Clone.CLONE_PARENT ? parentTg.exitSignal : a.exitSignal;
+  }
+  const child = new Task(tid, tg, ctx, t.creds.clone());
+  child.sigmaskLo = t.sigmaskLo;
+  child.sigmaskHi = t.sigmaskHi;
+  if (f & Clone.CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid;
+  if (f & Clone.CLONE_CHILD_SETTID) vm.mm.writeU32(a.childTid, tid);
+  if (f & Clone.CLONE_PARENT_SETTID) parentTg.mm.writeU32(a.parentTid, tid);
+  k.addTask(child);
+  k.log.debug(`pid ${parentTg.pid} tid ${t.tid}: clone flags 0x${f.toString(16)} -> ${thread ? 'thread' : 'pid'} ${tid}`);
+
+  if (f & Clone.CLONE_VFORK && !thread) {
+    // The parent sleeps until the child releases the memory (execve or exit).
+    const done = new Promise<number>((resolve) => {
+      tg.vforkDone = () => {
+        t.unpark();
+        resolve(tid);
+      };
+      t.park((r) => {
+        tg.vforkDone = null;
+        resolve(r);
+      });
+    });
+    k.resumeTask(child);
+    return done;
+  }
+  k.resumeTask(child);
+  return tid;
+}
+
+/** A child's signal actions without CLONE_SIGHAND; CLONE_CLEAR_SIGHAND resets the handled ones to SIG_DFL. */
+function copyActions(src: SignalActions, clearHandlers: boolean): SignalActions {
+  const out = new SignalActions();
+  for (let sig = 1; sig <= 64; sig++) {
+    const act = src.get(sig);
+    if (clearHandlers && act.handler > SIG_IGN) out.set(sig, { handler: 0, flags: 0, restorer: 0, maskLo: 0, maskHi: 0 });
+    else out.set(sig, act);
+  }
+  return out;
+}
+

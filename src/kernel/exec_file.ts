@@ -1,0 +1,82 @@
+// Opening and reading an executable for execve (Linux fs/exec.c
+// do_open_execat): a regular file the caller may execute, on a mount that
+// allows it, read whole through the VFS.
+import { Errno } from '../abi/linux/errno.js';
+import { Access, OpenFlag } from '../abi/linux/fcntl.js';
+import { At, FileMode } from '../abi/linux/stat.js';
+import { accessAt } from '../vfs/attr_ops.js';
+import { BufferMemory } from '../vfs/buffer_memory.js';
+import type { FsCredentials } from '../vfs/credentials.js';
+import type { Caller } from '../vfs/fs_struct.js';
+import { MountFlag } from '../vfs/mount.js';
+import { openAt, openatHow } from '../vfs/open.js';
+import type { OpenFile } from '../vfs/open_file.js';
+import { pathName } from '../vfs/path.js';
+
+/** The largest executable the kernel reads to start (the loader holds it in memory). */
+const MAX_PROGRAM_BYTES = 1 << 30;
+
+export interface Executable {
+  /** The file's path inside the caller's root (what /proc/PID/exe shows). */
+  exe: string;
+  bytes: Uint8Array;
+  /** Owner, group and mode, for set-user-ID and set-group-ID. */
+  uid: number;
+  gid: number;
+  mode: number;
+  /** The mount is nosuid: set-ID bits are ignored. */
+  nosuid: boolean;
+}
+
+/** Root's view for reading a file the caller may execute but not read (execute-only programs run too). */
+const READER: FsCredentials = { uid: 0, gid: 0, euid: 0, fsuid: 0, fsgid: 0, groups: [] };
+
+/**
+ * Opens path (relative to dirfd; flags AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW
+ * as execveat) for execution and reads it. Errors as execve(2): ENOENT,
+ * ENOTDIR, ELOOP, EACCES (no search or execute permission, not a regular
+ * file, a noexec mount), ENAMETOOLONG, EFAULT is the caller's.
+ */
+export async function readExecutable(caller: Caller, dirfd: number, path: string, flags: number): Promise<Executable | number> {
+  // Execute permission with the effective IDs (MAY_EXEC: root needs one x bit).
+  const ok = accessAt(caller, dirfd, path, Access.X_OK, At.AT_EACCESS | flags);
+  if (ok < 0) return ok === -Errno.EISDIR ? -Errno.EACCES : ok;
+  let how = openatHow(OpenFlag.O_RDONLY | ((flags & At.AT_SYMLINK_NOFOLLOW) !== 0 ? OpenFlag.O_NOFOLLOW : 0), 0);
+  let f = openAt(caller, dirfd, path, how);
+  if (f === -Errno.EACCES) {
+    // Execute without read permission: open_exec does not need MAY_READ.
+    how = openatHow(OpenFlag.O_RDONLY, 0);
+    f = openAt({ ...caller, creds: READER }, dirfd, path, how);
+  }
+  if (typeof f === 'number') return f === -Errno.EISDIR || f === -Errno.ENXIO ? -Errno.EACCES : f;
+  try {
+    return await readOpened(f, caller);
+  } finally {
+    // A new open file holds no reference until installed: take one to drop it.
+    f.incRef();
+    f.decRef();
+  }
+}
+
+async function readOpened(f: OpenFile, caller: Caller): Promise<Executable | number> {
+  const attrs = f.inode.getattr();
+  if ((attrs.mode & FileMode.S_IFMT) !== FileMode.S_IFREG) return -Errno.EACCES;
+  if ((f.path.mount.flags & MountFlag.MS_NOEXEC) !== 0) return -Errno.EACCES;
+  if (attrs.size > MAX_PROGRAM_BYTES) return -Errno.ENOMEM;
+  const buf = new Uint8Array(attrs.size);
+  let done = 0;
+  while (done < buf.length) {
+    const r = await f.pread(new BufferMemory(buf), done, buf.length - done, done);
+    if (r < 0) return r;
+    if (r === 0) break;
+    done += r;
+  }
+  return {
+    exe: Buffer.from(pathName(f.path, caller.fs.root).name, 'latin1').toString('utf8'),
+    bytes: buf.subarray(0, done),
+    uid: attrs.uid,
+    gid: attrs.gid,
+    mode: attrs.mode,
+    nosuid: (f.path.mount.flags & MountFlag.MS_NOSUID) !== 0,
+  };
+}

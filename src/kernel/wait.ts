@@ -1,0 +1,91 @@
+// wait4(2) and waitid(2) in the kernel (Linux kernel/exit.c do_wait): which
+// children a call may wait for, reaping a zombie, and sleeping until a child
+// changes state. Only exits are reported: stopped and continued children come
+// with job control (the signals issue).
+import { Errno } from '../abi/linux/errno.js';
+import { IdType, WaitOption } from '../abi/linux/wait.js';
+import type { Kernel } from './kernel.js';
+import type { Task } from './task.js';
+import type { ThreadGroup } from './thread_group.js';
+
+const SIGCHLD = 17;
+
+export interface WaitRequest {
+  idtype: IdType;
+  /** PID or process group (0 for P_ALL). */
+  id: number;
+  options: number;
+}
+
+/** What a successful wait reports. */
+export interface WaitEvent {
+  pid: number;
+  /** The wait status word (exited: code << 8; killed: signal | 0x80 if core). */
+  status: number;
+  uid: number;
+  utimeUs: number;
+  stimeUs: number;
+  maxRssKb: number;
+}
+
+/** eligible_child: the id matches, and the __WCLONE/__WALL rule on the exit signal. */
+function eligible(c: ThreadGroup, r: WaitRequest): boolean {
+  if (r.idtype === IdType.P_PID && c.pid !== r.id) return false;
+  if (r.idtype === IdType.P_PGID && c.pgid !== r.id) return false;
+  if (r.options & WaitOption.__WALL) return true;
+  // A "clone" child is one that does not send SIGCHLD at exit.
+  return ((c.exitSignal !== SIGCHLD) as boolean) === ((r.options & WaitOption.__WCLONE) !== 0);
+}
+
+/**
+ * Looks once: a waitable child's event (reaped unless WNOWAIT), 0 if there
+ * are eligible children but none is ready, or -ECHILD if there are none.
+ */
+function poll(k: Kernel, tg: ThreadGroup, r: WaitRequest, out: WaitEvent): number {
+  let any = false;
+  for (const c of tg.children) {
+    if (!eligible(c, r)) continue;
+    any = true;
+    if (!c.zombie || !(r.options & WaitOption.WEXITED)) continue;
+    const u = c.usage ?? { utimeUs: 0, stimeUs: 0, maxRssKb: 0 };
+    out.pid = c.pid;
+    out.status = c.exitStatus ?? 0;
+    out.uid = c.exitUid;
+    out.utimeUs = u.utimeUs + c.childUsage.utimeUs;
+    out.stimeUs = u.stimeUs + c.childUsage.stimeUs;
+    out.maxRssKb = Math.max(u.maxRssKb, c.childUsage.maxRssKb);
+    if (!(r.options & WaitOption.WNOWAIT)) {
+      tg.childUsage.utimeUs += out.utimeUs;
+      tg.childUsage.stimeUs += out.stimeUs;
+      tg.childUsage.maxRssKb = Math.max(tg.childUsage.maxRssKb, out.maxRssKb);
+      k.release(c);
+    }
+    return 1;
+  }
+  return any ? 0 : -Errno.ECHILD;
+}
+
+/**
+ * do_wait: returns 1 with out filled, 0 for WNOHANG with nothing ready,
+ * -ECHILD, or a Promise of one of these when the caller sleeps (woken by a
+ * child's exit, or interrupted through Task.park).
+ */
+export function waitChild(k: Kernel, t: Task, r: WaitRequest, out: WaitEvent): number | Promise<number> {
+  const tg = t.tg;
+  const now = poll(k, tg, r, out);
+  if (now !== 0 || r.options & WaitOption.WNOHANG) return now;
+  return new Promise<number>((resolve) => {
+    const finish = (v: number): void => {
+      tg.childWaiters.delete(check);
+      resolve(v);
+    };
+    const check = (): void => {
+      const v = poll(k, tg, r, out);
+      if (v === 0) return;
+      t.unpark();
+      finish(v);
+    };
+    tg.childWaiters.add(check);
+    t.park(finish);
+  });
+}
