@@ -128,6 +128,7 @@ export class Kernel {
     this.byContext.set(task.ctx, task);
     this.tasks.set(task.tid, task);
     task.tg.tasks.add(task);
+    if (task.tid === task.tg.pid) task.tg.leader = task;
     if (!this.processes.has(task.tg.pid)) {
       this.processes.set(task.tg.pid, task.tg);
       this.forks++;
@@ -173,6 +174,7 @@ export class Kernel {
     if (this.tasks.get(t.tid) === t) this.tasks.delete(t.tid);
     t.tid = tid;
     this.tasks.set(tid, t);
+    if (tid === t.tg.pid) t.tg.leader = t;
   }
 
   /** Makes a stopped context's thread exit; its Exit stop follows. */

@@ -6,12 +6,13 @@ import os from 'node:os';
 import { At } from '../abi/linux/stat.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
 import { mountEntries, type MountDescription } from '../fs/proc/mounts.js';
-import { vmasFromMaps } from '../fs/proc/format.js';
+import { memStatsFromVmas, vmasFromMaps } from '../fs/proc/format.js';
 import type {
   ProcCreds,
   ProcFd,
   ProcKernelView,
   ProcMemoryInfo,
+  ProcMemStats,
   ProcMountEntry,
   ProcProcess,
   ProcState,
@@ -66,7 +67,8 @@ class ThreadView implements ProcThread {
   }
 
   get state(): ProcState {
-    if (this.task.tg.exiting) return 'Z';
+    if (this.task.tg.zombie) return 'Z';
+    if (this.task.exited) return 'X';
     if (this.kernel.currentTask === this.task) return 'R';
     return this.task.blocked ? 'S' : 'R';
   }
@@ -97,7 +99,29 @@ class ProcessView implements ProcProcess {
   }
 
   threads(): readonly ProcThread[] {
-    return [...this.tg.tasks].sort((a, b) => a.tid - b.tid).map((t) => new ThreadView(this.kernel, t));
+    // A zombie keeps its leader (state Z) until it is reaped.
+    const tasks = this.tg.zombie && this.tg.leader ? [this.tg.leader] : [...this.tg.tasks];
+    return tasks.sort((a, b) => a.tid - b.tid).map((t) => new ThreadView(this.kernel, t));
+  }
+
+  get pgid(): number {
+    return this.tg.pgid;
+  }
+
+  get sid(): number {
+    return this.tg.sid;
+  }
+
+  get exitSignal(): number {
+    return this.tg.exitSignal;
+  }
+
+  get startTime(): number {
+    return Math.floor(((this.tg.startMs - this.kernel.bootTimeMs) / 1000) * 100);
+  }
+
+  memory(): ProcMemStats | null {
+    return this.tg.zombie ? null : memStatsFromVmas(this.vmas());
   }
 
   /** The executable inside the sandbox's mount namespace, or its path name when it is not there. */
@@ -141,7 +165,7 @@ class ProcessView implements ProcProcess {
   }
 
   vmas(): readonly ProcVma[] {
-    if (this.tg.exiting && this.tg.tasks.size === 0) return [];
+    if (this.tg.zombie) return [];
     return vmasFromMaps(this.tg.mm.procMaps());
   }
 

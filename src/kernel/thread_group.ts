@@ -27,6 +27,8 @@ export interface ChildUsage {
 
 export class ThreadGroup {
   readonly tasks = new Set<Task>();
+  /** The thread whose TID is the PID (kept while the process is a zombie, as Linux keeps its task). */
+  leader: Task | null = null;
   /** Children not yet reaped (zombies included), in creation order. */
   readonly children = new Set<ThreadGroup>();
   parent: ThreadGroup | null = null;
