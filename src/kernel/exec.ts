@@ -213,14 +213,19 @@ const utf8 = (b: Uint8Array | string): string => (typeof b === 'string' ? b : Bu
  * Finds what to run: follows "#!" interpreters (rewriting argv), reads
  * PT_INTERP's interpreter. Errors are execve's; nothing of the caller changed yet.
  */
-async function resolveProgram(caller: Caller, req: ExecRequest): Promise<{ exe: Executable; interp: Uint8Array | null; argv: Uint8Array[] } | number> {
+export async function resolveProgram(
+  caller: Caller,
+  req: Pick<ExecRequest, 'dirfd' | 'path' | 'flags' | 'filename' | 'argv'>,
+  /** The file at req.path, already read (the sandbox's first program). */
+  first?: Pick<Executable, 'exe' | 'bytes'>,
+): Promise<{ exe: Pick<Executable, 'exe' | 'bytes'>; interp: Uint8Array | null; argv: Uint8Array[] } | number> {
   let argv = req.argv;
   let dirfd = req.dirfd;
   let path = req.path;
   let flags = req.flags;
   for (let depth = 0; ; depth++) {
     if (depth > MAX_INTERP_DEPTH) return -Errno.ELOOP;
-    const exe = await readExecutable(caller, dirfd, path, flags);
+    const exe = depth === 0 && first ? first : await readExecutable(caller, dirfd, path, flags);
     if (typeof exe === 'number') return exe;
     const sb = parseShebang(exe.bytes);
     if (typeof sb !== 'number') {

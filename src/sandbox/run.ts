@@ -12,12 +12,10 @@ import { createProcfs } from '../fs/proc/procfs.js';
 import type { MountDescription } from '../fs/proc/mounts.js';
 import { createSysfs } from '../fs/sys/sysfs.js';
 import { createTmpfs } from '../fs/tmpfs/tmpfs.js';
-import { createProcess } from '../kernel/exec.js';
-import { readExecutable } from '../kernel/exec_file.js';
+import { createProcess, resolveProgram } from '../kernel/exec.js';
 import { makeCaller } from '../vfs/fs_struct.js';
 import { FsContext, SpecialFiles } from '../kernel/fs_context.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
-import { parseElf } from '../loader/elf.js';
 import { Credentials } from '../kernel/creds.js';
 import { readHostProgram, readProgram } from './program.js';
 import { KernelLog } from '../kernel/log.js';
@@ -171,18 +169,20 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     }
     throw new SandboxError(`${opts.argv[0]}: ${program === -Errno.EACCES ? 'permission denied' : `cannot read (errno ${-program})`}`, 126);
   }
-  const image = parseElf(program.bytes);
-  let interp: Uint8Array | null = null;
-  if (typeof image !== 'number' && image.interpreter !== null) {
-    // The dynamic loader named by PT_INTERP, from the sandbox's tree.
-    const caller = makeCaller(creds, fsContext.fs, () => undefined, fsContext.special);
-    const ip = await readExecutable(caller, -100, Buffer.from(image.interpreter).toString('latin1'), 0);
-    if (typeof ip === 'number') {
-      log.close();
-      throw new SandboxError(`${opts.argv[0]}: cannot read its interpreter ${Buffer.from(image.interpreter).toString()} (errno ${-ip})`, 126);
-    }
-    interp = ip.bytes;
+  // "#!" scripts and the dynamic loader (PT_INTERP) are found as execve finds them.
+  const enc = (x: string): Uint8Array => Buffer.from(x, 'utf8');
+  const caller = makeCaller(creds, fsContext.fs, () => undefined, fsContext.special);
+  const found = await resolveProgram(
+    caller,
+    { dirfd: -100, path: Buffer.from(program.exe, 'utf8').toString('latin1'), flags: 0, filename: enc(opts.argv[0]), argv: opts.argv.map(enc) },
+    program,
+  );
+  if (typeof found === 'number') {
+    log.close();
+    const why = found === -Errno.ENOEXEC ? 'exec format error' : found === -Errno.ENOENT ? 'no such file or directory (its interpreter)' : `cannot start (errno ${-found})`;
+    throw new SandboxError(`${opts.argv[0]}: ${why}`, found === -Errno.ENOENT ? 127 : 126);
   }
+  const argv = found.argv.map((b) => Buffer.from(b).toString('utf8'));
 
   const fds = new FdTable();
   const stdio = opts.stdio ?? [0, 1, 2];
@@ -192,7 +192,7 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
     fds.installAt(i, new HostStdioFile(stdio[i], flags, `host:${names[i]}`), false);
   }
 
-  const tg = createProcess(kernel, { exe: program.exe, bytes: program.bytes, argv: opts.argv, envp: opts.env, fsContext, fds, creds, interp });
+  const tg = createProcess(kernel, { exe: found.exe.exe, bytes: found.exe.bytes, argv, envp: opts.env, fsContext, fds, creds, interp: found.interp });
   if (typeof tg === 'number') {
     log.close();
     const why = tg === -Errno.ENOEXEC ? 'exec format error' : `cannot start (errno ${-tg})`;
