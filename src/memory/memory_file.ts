@@ -3,6 +3,11 @@
 // exhaust the host; the sentry reads and writes them through lazily mapped
 // windows (N-API refuses external ArrayBuffers over 4 GiB, so windows are
 // at most 1 GiB).
+//
+// A page may have several owners (copy-on-write after fork, see
+// src/mm/README.md): share() adds one, release() drops one and frees the page
+// with its last owner. Owner counts are kept sparsely: only pages with more
+// than one owner have a count, in lazily allocated chunks of 1024 pages.
 import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
 import { HeapBackend, NativeBackend, type MemoryBackend } from './backend.js';
@@ -31,6 +36,11 @@ export interface MemoryFileOptions {
  */
 export type SegmentFn = (buf: Uint8Array, off: number, len: number) => number;
 
+/** Pages per chunk of owner counts. */
+const REF_CHUNK_SHIFT = 10;
+const REF_CHUNK_PAGES = 1 << REF_CHUNK_SHIFT;
+const REF_CHUNK_MASK = REF_CHUNK_PAGES - 1;
+
 function pageUp(n: number): number {
   return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 }
@@ -45,6 +55,11 @@ export class MemoryFile {
   private readonly bufs: (ArrayBuffer | null)[] = [];
   private readonly u8s: (Uint8Array | null)[] = [];
   private readonly dvs: (DataView | null)[] = [];
+  /** Owners beyond the first, per page, in chunks of REF_CHUNK_PAGES (undefined: all zero). */
+  private readonly refChunks: (Uint32Array | undefined)[] = [];
+  /** Pages with a nonzero count, per chunk (a chunk is dropped at zero). */
+  private readonly refChunkUsed: number[] = [];
+  private shared = 0;
 
   /** Makes a MemoryFile (a memfd unless opts.inProcess) limited to opts.limit (or `limit`) bytes; returns it or -errno. */
   static create(limitOrOpts: number | MemoryFileOptions = {}): MemoryFile | number {
@@ -91,7 +106,8 @@ export class MemoryFile {
    * Returns [offset, offset+bytes) to the allocator and punches it out of the
    * file (so it reads as zeros when handed out again). The range must be
    * allocated: -EINVAL (and nothing freed) otherwise. The caller must make sure
-   * no address space still maps the range.
+   * no address space still maps the range. Owner counts are not consulted:
+   * pages that may have several owners are given back with release().
    */
   free(offset: number, bytes: number): number {
     if (offset % PAGE_SIZE !== 0 || !(bytes > 0)) return -Errno.EINVAL;
@@ -102,6 +118,104 @@ export class MemoryFile {
     this.alloc.free(p, n);
     this.used -= n * PAGE_SIZE;
     return 0;
+  }
+
+  /** Pages that currently have more than one owner. */
+  get sharedPages(): number { return this.shared; }
+
+  /**
+   * Adds an owner to every page of [offset, offset+bytes) (allocated pages):
+   * each will be freed only when every owner has released it.
+   */
+  share(offset: number, bytes: number): void {
+    const first = offset / PAGE_SIZE;
+    const end = first + Math.ceil(bytes / PAGE_SIZE);
+    for (let p = first; p < end; p++) {
+      const ci = p >>> REF_CHUNK_SHIFT;
+      let c = this.refChunks[ci];
+      if (c === undefined) {
+        this.refChunks[ci] = c = new Uint32Array(REF_CHUNK_PAGES);
+        this.refChunkUsed[ci] = 0;
+      }
+      const j = p & REF_CHUNK_MASK;
+      if (c[j]++ === 0) {
+        this.refChunkUsed[ci]++;
+        this.shared++;
+      }
+    }
+  }
+
+  /** Owners of the page at offset beyond the first (0: one owner, or not allocated). */
+  extraOwners(offset: number): number {
+    const p = offset / PAGE_SIZE;
+    const c = this.refChunks[p >>> REF_CHUNK_SHIFT];
+    return c === undefined ? 0 : c[p & REF_CHUNK_MASK];
+  }
+
+  /**
+   * Drops one owner of every page of [offset, offset+bytes): the pages that
+   * had no other owner are freed (in contiguous runs). Returns the bytes freed.
+   */
+  release(offset: number, bytes: number): number {
+    const first = offset / PAGE_SIZE;
+    const end = first + Math.ceil(bytes / PAGE_SIZE);
+    let freed = 0;
+    let runStart = -1;
+    for (let p = first; p < end;) {
+      const ci = p >>> REF_CHUNK_SHIFT;
+      const c = this.refChunks[ci];
+      const chunkEnd = Math.min(end, (ci + 1) * REF_CHUNK_PAGES);
+      if (c === undefined) {
+        // No shared page in this chunk: the whole piece goes.
+        if (runStart < 0) runStart = p;
+        p = chunkEnd;
+        continue;
+      }
+      for (; p < chunkEnd; p++) {
+        const j = p & REF_CHUNK_MASK;
+        if (c[j] === 0) {
+          if (runStart < 0) runStart = p;
+          continue;
+        }
+        if (runStart >= 0) {
+          freed += (p - runStart) * PAGE_SIZE;
+          this.free(runStart * PAGE_SIZE, (p - runStart) * PAGE_SIZE);
+          runStart = -1;
+        }
+        if (--c[j] === 0) {
+          this.shared--;
+          if (--this.refChunkUsed[ci] === 0) this.refChunks[ci] = undefined;
+        }
+      }
+    }
+    if (runStart >= 0) {
+      freed += (end - runStart) * PAGE_SIZE;
+      this.free(runStart * PAGE_SIZE, (end - runStart) * PAGE_SIZE);
+    }
+    return freed;
+  }
+
+  /** Copies the page-aligned range [src, src+bytes) of the file to dst (the ranges must not overlap); false if either is outside the file. */
+  copy(src: number, dst: number, bytes: number): boolean {
+    if (!(src >= 0 && dst >= 0 && src + bytes <= this.size && dst + bytes <= this.size)) return false;
+    const ws = this.windowSize;
+    let done = 0;
+    while (done < bytes) {
+      const s = src + done;
+      const d = dst + done;
+      const sw = Math.floor(s / ws);
+      const dw = Math.floor(d / ws);
+      const n = Math.min(bytes - done, (sw + 1) * ws - s, (dw + 1) * ws - d);
+      const sb = this.windowBytes(sw);
+      const db = this.windowBytes(dw);
+      if (sb === null || db === null) return false;
+      const so = s - sw * ws;
+      const dof = d - dw * ws;
+      if (sw === dw) db.copyWithin(dof, so, so + n);
+      else db.set(sb.subarray(so, so + n), dof);
+      done += n;
+    }
+    return true;
   }
 
   /**

@@ -110,63 +110,86 @@ interface Inspectable {
   readonly maxAddress: number;
   backingOf(addr: number): number;
   stubProtOf(addr: number): number;
-  forEachPage(fn: (addr: number, fileOffset: number, stubProt: number, owned: boolean) => void): void;
+  forEachPage(fn: (addr: number, fileOffset: number, stubProt: number, owned: boolean, cow: boolean) => void): void;
+}
+
+/** A memory manager and its fake stub, for checks over several managers sharing a MemoryFile (after fork). */
+export interface ManagedSpace {
+  readonly mm: Inspectable;
+  readonly as: FakeAddressSpace;
 }
 
 /**
  * Checks a memory manager against the fake stub and the MemoryFile: VMAs
  * sorted, page aligned and disjoint; every stub page inside a VMA, with no
  * more protection than it, pointing at the page's backing; every page-table
- * entry inside a VMA and agreeing with the stub; MemoryFile usage equal to
- * the private pages plus the shared objects' pages; object reference counts
- * equal to the VMAs using them. Returns the problems found (empty if none).
+ * entry inside a VMA and agreeing with the stub; copy-on-write pages never
+ * mapped writable. With `group` (every live manager on mf, this one
+ * included or added), the checks cover them all, and: each private page's
+ * owners are counted right by the MemoryFile (and marked copy-on-write when
+ * more than one); MemoryFile usage equals the distinct private pages plus the
+ * shared objects' pages; object reference counts equal the VMAs using them.
+ * Returns the problems found (empty if none).
  */
-export function verifyAddressSpace(mm: Inspectable, as: FakeAddressSpace, mf: MemoryFile): string[] {
+export function verifyAddressSpace(mm: Inspectable, as: FakeAddressSpace, mf: MemoryFile, group?: readonly ManagedSpace[]): string[] {
+  const all: ManagedSpace[] = group ? [...group] : [];
+  if (!all.some((g) => g.mm === mm)) all.push({ mm, as });
   const errs: string[] = [];
   const hex = (n: number): string => '0x' + n.toString(16);
-  const l = mm.vmas.list;
   const objs = new Map<SharedMemory, number>();
-  for (let i = 0; i < l.length; i++) {
-    const v = l[i];
-    if (v.start % PAGE_SIZE || v.end % PAGE_SIZE || v.start >= v.end || v.end > mm.maxAddress) errs.push(`bad VMA ${hex(v.start)}-${hex(v.end)}`);
-    if (i > 0 && l[i - 1].end > v.start) errs.push(`VMAs overlap or are unsorted at ${hex(v.start)}`);
-    if (v.obj) objs.set(v.obj, (objs.get(v.obj) ?? 0) + 1);
-  }
-  for (const [pn, m] of as.pages) {
-    const addr = pn * PAGE_SIZE;
-    const v = mm.vmas.find(addr);
-    if (!v) { errs.push(`stub maps ${hex(addr)} outside every VMA`); continue; }
-    if (m.prot & ~v.prot) errs.push(`stub maps ${hex(addr)} with prot ${m.prot} beyond the VMA's ${v.prot}`);
-    if (mm.stubProtOf(addr) !== m.prot) errs.push(`page table says ${hex(addr)} is mapped with ${mm.stubProtOf(addr)}, stub has ${m.prot}`);
-    if (mm.backingOf(addr) !== m.off) errs.push(`stub maps ${hex(addr)} to ${hex(m.off)}, backing is ${hex(mm.backingOf(addr))}`);
-  }
-  let owned = 0;
-  mm.forEachPage((addr, off, stubProt, isOwned) => {
-    const v = mm.vmas.find(addr);
-    if (!v) { errs.push(`page-table entry ${hex(addr)} outside every VMA`); return; }
-    if (isOwned) {
-      owned++;
-      if (v.obj) errs.push(`private page ${hex(addr)} in a shared VMA`);
-    } else if (!v.obj || v.obj.filePage(v.pgoff + (addr - v.start) / PAGE_SIZE) * PAGE_SIZE !== off) {
-      errs.push(`stale shared translation at ${hex(addr)}`);
+  const owners = new Map<number, number>();
+  for (const { mm: m, as: stub } of all) {
+    const l = m.vmas.list;
+    for (let i = 0; i < l.length; i++) {
+      const v = l[i];
+      if (v.start % PAGE_SIZE || v.end % PAGE_SIZE || v.start >= v.end || v.end > m.maxAddress) errs.push(`bad VMA ${hex(v.start)}-${hex(v.end)}`);
+      if (i > 0 && l[i - 1].end > v.start) errs.push(`VMAs overlap or are unsorted at ${hex(v.start)}`);
+      if (v.obj) objs.set(v.obj, (objs.get(v.obj) ?? 0) + 1);
     }
-    const m = as.pages.get(addr / PAGE_SIZE);
-    if (stubProt >= 0 && (!m || m.prot !== stubProt || m.off !== off)) errs.push(`page table says ${hex(addr)} is mapped, stub disagrees`);
-  });
+    for (const [pn, pm] of stub.pages) {
+      const addr = pn * PAGE_SIZE;
+      const v = m.vmas.find(addr);
+      if (!v) { errs.push(`stub maps ${hex(addr)} outside every VMA`); continue; }
+      if (pm.prot & ~v.prot) errs.push(`stub maps ${hex(addr)} with prot ${pm.prot} beyond the VMA's ${v.prot}`);
+      if (m.stubProtOf(addr) !== pm.prot) errs.push(`page table says ${hex(addr)} is mapped with ${m.stubProtOf(addr)}, stub has ${pm.prot}`);
+      if (m.backingOf(addr) !== pm.off) errs.push(`stub maps ${hex(addr)} to ${hex(pm.off)}, backing is ${hex(m.backingOf(addr))}`);
+    }
+    m.forEachPage((addr, off, stubProt, isOwned, cow) => {
+      const v = m.vmas.find(addr);
+      if (!v) { errs.push(`page-table entry ${hex(addr)} outside every VMA`); return; }
+      if (isOwned) {
+        owners.set(off, (owners.get(off) ?? 0) + 1);
+        if (v.obj) errs.push(`private page ${hex(addr)} in a shared VMA`);
+        if (cow && stubProt >= 0 && stubProt & PROT_WRITE) errs.push(`copy-on-write page ${hex(addr)} mapped writable`);
+        if (!cow && mf.extraOwners(off) > 0) errs.push(`page ${hex(addr)} (${hex(off)}) has other owners but is not copy-on-write`);
+      } else if (!v.obj || v.obj.filePage(v.pgoff + (addr - v.start) / PAGE_SIZE) * PAGE_SIZE !== off) {
+        errs.push(`stale shared translation at ${hex(addr)}`);
+      }
+      const pm = stub.pages.get(addr / PAGE_SIZE);
+      if (stubProt >= 0 && (!pm || pm.prot !== stubProt || pm.off !== off)) errs.push(`page table says ${hex(addr)} is mapped, stub disagrees`);
+    });
+  }
+  for (const [off, n] of owners) {
+    if (n !== 1 + mf.extraOwners(off)) errs.push(`MemoryFile page ${hex(off)} has ${n} owners, counted ${1 + mf.extraOwners(off)}`);
+  }
   let shared = 0;
   for (const [o, n] of objs) {
     shared += o.residentPages;
     if (o.refCount !== n) errs.push(`object ${o.ino} has ${o.refCount} references for ${n} VMAs`);
   }
-  if (mf.usedBytes !== (owned + shared) * PAGE_SIZE) errs.push(`MemoryFile uses ${mf.usedBytes} bytes, pages account for ${(owned + shared) * PAGE_SIZE}`);
+  if (mf.usedBytes !== (owners.size + shared) * PAGE_SIZE) {
+    errs.push(`MemoryFile uses ${mf.usedBytes} bytes, pages account for ${(owners.size + shared) * PAGE_SIZE}`);
+  }
   return errs;
 }
 
 /**
  * Wraps a memory manager so that every method call is followed by
- * verifyAddressSpace; a problem throws (naming the call). For tests.
+ * verifyAddressSpace (over `group` if given: a list the test keeps up to
+ * date with every live manager); a problem throws (naming the call). For
+ * tests.
  */
-export function verifiedManager<T extends Inspectable & object>(mm: T, as: FakeAddressSpace, mf: MemoryFile): T {
+export function verifiedManager<T extends Inspectable & object>(mm: T, as: FakeAddressSpace, mf: MemoryFile, group?: readonly ManagedSpace[]): T {
   return new Proxy(mm, {
     get(target, prop) {
       const v: unknown = Reflect.get(target, prop, target);
@@ -174,7 +197,7 @@ export function verifiedManager<T extends Inspectable & object>(mm: T, as: FakeA
       const fn = v as (...args: unknown[]) => unknown;
       return (...args: unknown[]): unknown => {
         const r = fn.apply(target, args);
-        const errs = verifyAddressSpace(target, as, mf);
+        const errs = verifyAddressSpace(target, as, mf, group);
         if (errs.length > 0) throw new Error(`after ${String(prop)}(${args.map(String).join(', ')}): ${errs.join('; ')}`);
         return r;
       };

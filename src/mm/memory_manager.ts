@@ -1,14 +1,15 @@
 // MemoryManager: one per guest address space (DESIGN.md: Memory). The
 // mapping syscalls are in mm_map.ts, kernel access to guest memory in
 // mm_access.ts, faults and the page table in mm_core.ts; this file adds
-// madvise, mincore, msync, VMA names, /proc/PID/maps and teardown.
+// madvise, mincore, msync, VMA names, /proc/PID/maps, fork and teardown.
 //
-// Copy-on-write (fork) will fit here: private pages get shared between two
-// managers' page tables (a reference count per MemoryFile page), mapped
-// read-only in both stubs; handleFault on such a page in a writable VMA
-// copies it. The fault rule "a page mapped with its VMA's full protection
-// faults only on a violation" then compares with the VMA's protection minus
-// PROT_WRITE for shared pages.
+// fork() copies the address space copy-on-write: the child gets every VMA
+// (but MADV_DONTFORK ones; MADV_WIPEONFORK ones empty) and shares every
+// private page with the parent, each MemoryFile page counting its owners;
+// the parent's writable stub mappings of them are write-protected, the
+// child's stub starts empty. A write fault (or a kernel write) on a shared
+// page copies it, or takes it over once no other owner is left. Shared
+// mappings stay shared (same object). Details: README.md and mm_core.ts.
 import { Errno } from '../abi/linux/errno.js';
 import {
   MADV_COLD, MADV_COLLAPSE, MADV_DODUMP, MADV_DOFORK, MADV_DONTDUMP, MADV_DONTFORK, MADV_DONTNEED, MADV_DONTNEED_LOCKED,
@@ -16,6 +17,7 @@ import {
   MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_RANDOM, MADV_REMOVE, MADV_SEQUENTIAL, MADV_SOFT_OFFLINE, MADV_UNMERGEABLE,
   MADV_WILLNEED, MADV_WIPEONFORK, MS_ASYNC, MS_INVALIDATE, MS_SYNC, PROT_EXEC, PROT_READ, PROT_WRITE,
 } from '../abi/linux/mman.js';
+import { devMajor, devMinor } from '../abi/linux/stat.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
 import type { AddressSpace } from '../platform/platform.js';
@@ -112,15 +114,14 @@ export class MemoryManager extends MmMap {
       case MADV_DONTNEED_LOCKED:
       case MADV_FREE:
         if (advice !== MADV_DONTNEED_LOCKED && v.flags & VmFlag.Locked) return -Errno.EINVAL;
-        if (advice === MADV_FREE && v.obj !== null) return -Errno.EINVAL; // private anonymous only
+        if (advice === MADV_FREE && (v.obj !== null || v.file !== null)) return -Errno.EINVAL; // private anonymous only
         // MADV_FREE may free at once: the pages then read as zeros, as after DONTNEED.
         this.dropPages(s / PAGE_SIZE, e / PAGE_SIZE);
         return 0;
       case MADV_REMOVE:
-        if (v.flags & VmFlag.Locked || v.obj === null) return -Errno.EINVAL;
-        if (!(v.flags & VmFlag.Shared) || !(v.maxProt & PROT_WRITE)) return -Errno.EACCES;
-        v.obj.decommit(v.pgoff + (s - v.start) / PAGE_SIZE, (e - s) / PAGE_SIZE);
-        return 0;
+        if (v.flags & VmFlag.Locked || (v.obj === null && v.file === null)) return -Errno.EINVAL;
+        if (v.obj === null || !(v.flags & VmFlag.Shared) || !(v.maxProt & PROT_WRITE)) return -Errno.EACCES;
+        return v.obj.decommit(v.pgoff + (s - v.start) / PAGE_SIZE, (e - s) / PAGE_SIZE);
       case MADV_COLD:
       case MADV_PAGEOUT:
         return v.flags & VmFlag.Locked ? -Errno.EINVAL : 0;
@@ -131,7 +132,7 @@ export class MemoryManager extends MmMap {
       case MADV_DOFORK:
         return this.changeFlags(s, e, 0, VmFlag.DontCopy);
       case MADV_WIPEONFORK:
-        if (v.obj !== null) return -Errno.EINVAL;
+        if (v.obj !== null || v.file !== null) return -Errno.EINVAL;
         return this.changeFlags(s, e, VmFlag.WipeOnFork, 0);
       case MADV_KEEPONFORK:
         if (v.flags & VmFlag.Droppable) return -Errno.EINVAL;
@@ -169,7 +170,7 @@ export class MemoryManager extends MmMap {
    */
   private updateVmas(s: number, e: number, fn: (v: Vma) => boolean): number {
     const probe = this.vmas.find(s)!;
-    const copy = new Vma(probe.start, probe.end, probe.prot, probe.maxProt, probe.flags, probe.obj, probe.pgoff, probe.name);
+    const copy = new Vma(probe.start, probe.end, probe.prot, probe.maxProt, probe.flags, probe.obj, probe.pgoff, probe.name, probe.file);
     if (!fn(copy)) return 0;
     const splits = (probe.start < s ? 1 : 0) + (probe.end > e ? 1 : 0);
     if (splits > 0 && this.vmas.count >= this.maxMapCount) return -Errno.ENOMEM;
@@ -189,9 +190,19 @@ export class MemoryManager extends MmMap {
       if (v === undefined) return -Errno.ENOMEM;
       if (v.prot === 0 || (write && !(v.prot & PROT_WRITE))) return -Errno.EINVAL;
       const e = Math.min(end, v.end);
-      if (e > this.objEnd(v) * PAGE_SIZE) return -Errno.EFAULT; // past a shared object: SIGBUS on access
-      // Reads of untouched memory need nothing (they see zeros); writes get backing and stub mappings now.
-      if (write && this.prefault(v, a / PAGE_SIZE, e / PAGE_SIZE) === -Errno.ENOMEM) return -Errno.ENOMEM;
+      if (e > this.objEnd(v) * PAGE_SIZE) return -Errno.EFAULT; // past a shared object or file: SIGBUS on access
+      // Reads of untouched anonymous memory need nothing (they see zeros); writes
+      // (and reads of file pages) get backing and stub mappings now.
+      if (write || v.file !== null) {
+        const r = this.populate(v, a / PAGE_SIZE, e / PAGE_SIZE);
+        if (r === -Errno.ENOMEM) return r;
+        if (r < 0) return -Errno.EFAULT; // the file could not be read: SIGBUS on access
+        if (write) {
+          const w = this.prepareWrite(v, a / PAGE_SIZE, e / PAGE_SIZE);
+          if (w < 0) return w;
+        }
+        this.mapRange(v, a / PAGE_SIZE, e / PAGE_SIZE);
+      }
       a = e;
     }
     return 0;
@@ -237,10 +248,12 @@ export class MemoryManager extends MmMap {
   // --- msync ------------------------------------------------------------------------------
 
   /**
-   * msync(2): validation only for anonymous memory (nothing to write back).
-   * EINVAL for unknown flags, MS_ASYNC with MS_SYNC, or an unaligned addr;
-   * EBUSY for MS_INVALIDATE on locked memory; ENOMEM if part of the range is
-   * unmapped (at once for a plain MS_ASYNC).
+   * msync(2). EINVAL for unknown flags, MS_ASYNC with MS_SYNC, or an
+   * unaligned addr; EBUSY for MS_INVALIDATE on locked memory; ENOMEM if part
+   * of the range is unmapped (at once for a plain MS_ASYNC). The dirty pages
+   * of shared file mappings in the range are written back to their files
+   * (MS_ASYNC too: read(2) does not see mapped pages before that), and
+   * MS_SYNC then fsyncs the file; EIO (the error) if that fails.
    */
   msync(addr: number, length: number, flags: number): number {
     flags |= 0;
@@ -264,7 +277,15 @@ export class MemoryManager extends MmMap {
         unmapped = -Errno.ENOMEM;
       }
       if (flags & MS_INVALIDATE && v.flags & VmFlag.Locked) return -Errno.EBUSY;
-      // MS_SYNC of a shared file mapping will fsync the file's range here (VFS seam).
+      if (v.obj !== null && v.file !== null) {
+        const e = Math.min(end, v.end);
+        const r = this.writeBack(v, a / PAGE_SIZE, e / PAGE_SIZE);
+        if (r < 0) return r;
+        if (flags & MS_SYNC && v.file.writable) {
+          const f = v.file.sync();
+          if (f < 0) return f;
+        }
+      }
       a = v.end;
       if (a >= end) return unmapped;
     }
@@ -286,7 +307,8 @@ export class MemoryManager extends MmMap {
         if (c < 0x20 || c >= 0x7f || '\\`$[]'.includes(name[i])) return -Errno.EINVAL;
       }
     }
-    return this.nameRange(addr, length, (v) => (name === null ? null : v.obj !== null ? `[anon_shmem:${name}]` : `[anon:${name}]`));
+    // Only anonymous memory can be named (madvise_vma_anon_name: EBADF for a file mapping).
+    return this.nameRange(addr, length, (v) => (v.file !== null ? -Errno.EBADF : name === null ? null : v.obj !== null ? `[anon_shmem:${name}]` : `[anon:${name}]`));
   }
 
   /** Labels [addr, addr+len) with a special name such as "[vdso]" or "[vvar]" (kernel use). */
@@ -294,7 +316,7 @@ export class MemoryManager extends MmMap {
     return this.nameRange(addr, length, () => label);
   }
 
-  private nameRange(addr: number, length: number, nameFor: (v: Vma) => string | null): number {
+  private nameRange(addr: number, length: number, nameFor: (v: Vma) => string | null | number): number {
     if (!pageAligned(addr)) return -Errno.EINVAL;
     addr = u64(addr);
     const len = alignUp(length);
@@ -303,6 +325,7 @@ export class MemoryManager extends MmMap {
     if (end >= TWO64) return -Errno.EINVAL;
     return this.forEachPiece(addr, end, (v, a, e) => {
       const name = nameFor(v);
+      if (typeof name === 'number') return name;
       return this.updateVmas(a, e, (x) => {
         if (x.name === name) return false;
         x.name = name;
@@ -318,9 +341,11 @@ export class MemoryManager extends MmMap {
     let out = '';
     for (const v of this.vmas.list) {
       const obj = v.obj;
+      const file = v.file;
+      const dev = file !== null ? ' ' + hex(devMajor(file.dev), 2) + ':' + hex(devMinor(file.dev), 2) + ' ' + file.ino : obj ? ' 00:01 ' + obj.ino : ' 00:00 0';
       let line = hex(v.start, 8) + '-' + hex(v.end, 8) + ' ' + (v.prot & PROT_READ ? 'r' : '-') + (v.prot & PROT_WRITE ? 'w' : '-') +
-        (v.prot & PROT_EXEC ? 'x' : '-') + (v.flags & VmFlag.Shared ? 's' : 'p') + ' ' + hex(obj ? v.pgoff * PAGE_SIZE : 0, 8) +
-        (obj ? ' 00:01 ' + obj.ino : ' 00:00 0') + ' ';
+        (v.prot & PROT_EXEC ? 'x' : '-') + (v.flags & VmFlag.Shared ? 's' : 'p') + ' ' + hex(obj || file ? v.pgoff * PAGE_SIZE : 0, 8) +
+        dev + ' ';
       const name = this.vmaName(v);
       if (name !== null) line = line.padEnd(72, ' ') + ' ' + name;
       out += line + '\n';
@@ -329,6 +354,7 @@ export class MemoryManager extends MmMap {
   }
 
   private vmaName(v: Vma): string | null {
+    if (v.file !== null) return v.file.name().replace(/\n/g, '\\012'); // seq_file_path escapes newlines
     if (v.obj !== null) return v.name ?? v.obj.name;
     if (this.brkBase !== 0 && v.start <= this.brkCur && v.end >= this.brkBase) return '[heap]';
     if (this.stackTop !== 0 && v.start <= this.stackTop && v.end >= this.stackTop) return '[stack]';
@@ -337,14 +363,56 @@ export class MemoryManager extends MmMap {
 
   // --- teardown ---------------------------------------------------------------------------
 
-  /** Unmaps everything from the stub (one call) and frees all backing; the manager is empty afterwards. */
+  /**
+   * Unmaps everything from the stub (one call), writes shared file pages
+   * back, and releases all backing (pages shared copy-on-write with other
+   * managers stay theirs); the manager is empty afterwards.
+   */
   destroy(): void {
     const end = this.maxAddr / PAGE_SIZE;
     this.dropPages(0, end);
     const removed = this.vmas.removeAt(0, this.vmas.count);
-    for (const v of removed) v.obj?.decRef();
+    this.releaseVmas(removed);
     this.brkBase = this.brkCur = 0;
     this.stackTop = 0;
+  }
+
+  // --- fork -------------------------------------------------------------------------------
+
+  /**
+   * fork(2) without CLONE_VM (dup_mmap): a manager for the empty address
+   * space childAs with a copy-on-write copy of this one. The child gets every
+   * VMA (names, brk, stack, limits and mmap base included) but MADV_DONTFORK
+   * ones, without mlock (VM_LOCKED is not inherited); MADV_WIPEONFORK VMAs
+   * come empty; shared mappings share their object. No page is copied: see
+   * mm_core.ts. Returns the child's manager, or -ENOMEM if childAs is smaller
+   * than this address space.
+   */
+  fork(childAs: AddressSpace): MemoryManager | number {
+    if (Math.floor(childAs.maxAddress / PAGE_SIZE) * PAGE_SIZE < this.maxAddr) return -Errno.ENOMEM;
+    const child = new MemoryManager(this.mf, childAs, {
+      mmapBase: this.mmapBase,
+      mmapMinAddr: this.mmapMinAddr,
+      stackLimit: this.stackLimit,
+      maxMapCount: this.maxMapCount,
+      stackGuardGap: this.vmas.guardGap,
+      faultAround: this.faultAround,
+      eagerPages: this.eagerPages,
+    });
+    const list = child.vmas.list;
+    for (const v of this.vmas.list) {
+      if (v.flags & VmFlag.DontCopy) continue;
+      const c = new Vma(v.start, v.end, v.prot, v.maxProt, v.flags & ~VmFlag.Locked, v.obj, v.pgoff, v.name, v.file);
+      c.hold();
+      list.push(c);
+      if (v.obj === null && !(v.flags & VmFlag.WipeOnFork)) this.shareInto(child, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
+    }
+    child.vmas.gen++;
+    this.writeProtectCow();
+    child.brkBase = this.brkBase;
+    child.brkCur = this.brkCur;
+    child.stackTop = this.stackTop;
+    return child;
   }
 }
 

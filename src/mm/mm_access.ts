@@ -1,9 +1,11 @@
 // Kernel access to guest memory (copyin/copyout): every access is checked
 // against the VMAs and the guest's protection (x86: any protection allows a
 // read, PROT_WRITE is needed for a write), goes through the MemoryFile windows
-// without a syscall, reads untouched memory as zeros without allocating, and
-// gives backing to untouched pages it writes (they are mapped into the stub
-// when the guest faults on them).
+// without a syscall, reads untouched anonymous memory as zeros without
+// allocating (untouched file-backed memory is read in from the file), gives
+// backing to untouched pages it writes (they are mapped into the stub when
+// the guest faults on them), and un-shares copy-on-write pages before writing
+// them (see accessPage in mm_core.ts).
 import { Errno } from '../abi/linux/errno.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
 import { MmCore } from './mm_core.js';

@@ -7,16 +7,36 @@
 // Invariants, for every guest page pn:
 // - a page-table entry exists only inside a VMA;
 // - Pte.Mapped implies an entry, and the stub maps pn to exactly that
-//   MemoryFile page with protection (flags & ProtMask), a subset of the VMA's;
-// - Pte.Owned entries (private memory) are freed by this manager; the others
-//   are translations of a shared object's pages, which the object frees.
+//   MemoryFile page with protection (flags & ProtMask), a subset of
+//   pageProt(): the VMA's, without PROT_WRITE for a copy-on-write page or a
+//   clean page of a write-tracked shared object;
+// - Pte.Owned entries (private memory) are released by this manager (the
+//   MemoryFile frees a page with its last owner); the others are
+//   translations of a shared object's pages, which the object frees;
+// - a page with more than one owner (MemoryFile.extraOwners > 0) is Pte.Cow
+//   in every table owning it, so no stub maps it writable.
 // Stub calls are synchronous round trips (~20-40 µs): every operation issues
 // as few as it can (one unmap over a whole span, one map per contiguous run).
+//
+// Copy-on-write (fork, see README.md): fork() marks every private page of the
+// parent Cow, gives the child the same translations (Cow, unmapped) and counts
+// the extra owner in the MemoryFile; the parent's writable stub mappings of
+// those pages are write-protected, one protect() per run. A fault can only
+// tell SEGV_MAPERR (nothing mapped) from SEGV_ACCERR (mapped with too little
+// protection), not a read from a write: MAPERR maps Cow pages read-only;
+// ACCERR on a page mapped with exactly pageProt() < the VMA's protection is a
+// write: the page (with its Cow neighbours in the fault-around window; only
+// itself in an executable VMA, ±1 page in a stack) gets a private copy in one
+// allocation, or is simply taken over when no other owner is left, and is
+// mapped writable. Kernel writes (accessPage with write) do the same before
+// writing. Dropping a page (munmap, DONTNEED, mremap's old range, exit)
+// releases one ownership.
 import { Errno } from '../abi/linux/errno.js';
-import { BUS_ADRERR, PROT_WRITE, SEGV_ACCERR, SEGV_MAPERR } from '../abi/linux/mman.js';
+import { BUS_ADRERR, PROT_EXEC, PROT_WRITE, SEGV_ACCERR, SEGV_MAPERR } from '../abi/linux/mman.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
 import type { AddressSpace } from '../platform/platform.js';
+import { FileMemory, readFile } from './file_memory.js';
 import { PageTable, Pte } from './page_table.js';
 import { Vma, VmaSet, VmFlag } from './vma.js';
 
@@ -24,7 +44,7 @@ import { Vma, VmaSet, VmFlag } from './vma.js';
 export const FAULT_RESOLVED = 0;
 export const FAULT_SEGV_MAPERR = SEGV_MAPERR;
 export const FAULT_SEGV_ACCERR = SEGV_ACCERR;
-/** SIGBUS with si_code BUS_ADRERR (a shared mapping past the end of its object). */
+/** SIGBUS with si_code BUS_ADRERR (a mapping past the end of its object or file, or a file read error). */
 export const FAULT_SIGBUS = 0x100 | BUS_ADRERR;
 /** The MemoryFile is exhausted: Linux would OOM-kill; the kernel should kill the process. */
 export const FAULT_OOM = -Errno.ENOMEM;
@@ -53,6 +73,10 @@ const FAULT = -2;
 const MAX_PROTECT_RUNS = 4;
 /** Most stub map() calls spent re-mapping pages moved by mremap (the rest refault). */
 const MAX_REMAP_CALLS = 64;
+/** Most protect() calls fork spends write-protecting the parent's stub (the rest is unmapped in one call). */
+const MAX_FORK_PROTECTS = 64;
+/** Most pages a kernel write un-shares at once. */
+const MAX_KERNEL_UNSHARE = 512;
 const RECENT = 16;
 
 export class MmCore {
@@ -77,6 +101,10 @@ export class MmCore {
   private recentNext = 0;
   /** Set by segment(): MemoryFile offset of the segment, or -1 for zeros. */
   protected segOff = 0;
+  // Set by unshare(): the run [runStart, runEnd) made private, and whether the stub maps old pages of it.
+  private runStart = 0;
+  private runEnd = 0;
+  private runStale = false;
 
   constructor(readonly mf: MemoryFile, readonly as: AddressSpace, opts: MemoryManagerOptions = {}) {
     this.maxAddr = Math.floor(as.maxAddress / PAGE_SIZE) * PAGE_SIZE;
@@ -123,11 +151,51 @@ export class MmCore {
     return f;
   }
 
-  /** First page number past which v's object has no pages (v.end's page if it has no object). */
+  /**
+   * First page number past which v's object or file has no pages (v.end's
+   * page for anonymous memory): accesses there raise SIGBUS.
+   */
   protected objEnd(v: Vma): number {
     const vend = v.end / PAGE_SIZE;
-    if (v.obj === null) return vend;
-    return Math.max(v.start / PAGE_SIZE, Math.min(vend, v.start / PAGE_SIZE + v.obj.sizePages - v.pgoff));
+    let size: number;
+    if (v.obj !== null) size = v.obj.sizePages;
+    else if (v.file !== null) size = Math.ceil(v.file.size / PAGE_SIZE);
+    else return vend;
+    return Math.max(v.start / PAGE_SIZE, Math.min(vend, v.start / PAGE_SIZE + size - v.pgoff));
+  }
+
+  /** Page offset in v's object or file of guest page pn. */
+  protected objPage(v: Vma, pn: number): number {
+    return v.pgoff + (pn - v.start / PAGE_SIZE);
+  }
+
+  /**
+   * The most protection the stub may map page pn of v with (fl: its flags):
+   * the VMA's, without PROT_WRITE for a copy-on-write page or for a clean
+   * page of a write-tracked shared object (a shared file mapping).
+   */
+  protected pageProt(v: Vma, pn: number, fl: number): number {
+    const prot = v.prot;
+    if ((prot & PROT_WRITE) === 0) return prot;
+    if (fl & Pte.Cow) return prot & ~PROT_WRITE;
+    const obj = v.obj;
+    if (obj !== null && obj.tracksWrites && !obj.isDirty(this.objPage(v, pn))) return prot & ~PROT_WRITE;
+    return prot;
+  }
+
+  /** Drops pn's copy-on-write mark if its other owners are gone; returns its flags. */
+  private settle(pn: number): number {
+    const fl = this.pt.flags(pn);
+    if (fl & Pte.Cow && this.mf.extraOwners(this.pt.filePage(pn) * PAGE_SIZE) === 0) {
+      this.pt.setFlags(pn, fl & ~Pte.Cow);
+      return fl & ~Pte.Cow;
+    }
+    return fl;
+  }
+
+  /** pageProt of pn (an entry) after settle(). */
+  private protOf(v: Vma, pn: number): number {
+    return this.pageProt(v, pn, this.settle(pn));
   }
 
   /**
@@ -136,9 +204,11 @@ export class MmCore {
    * MemoryFile is exhausted (earlier pages keep what they got).
    */
   protected populate(v: Vma, a: number, b: number): number {
-    if (v.obj !== null) {
+    if (v.obj !== null || v.file !== null) {
       b = Math.min(b, this.objEnd(v));
       if (a >= b) return 0;
+    }
+    if (v.obj !== null) {
       const r = v.obj.populate(v.pgoff + (a - v.start / PAGE_SIZE), b - a);
       for (let p = a; p < b; p++) this.backing(v, p);
       return r;
@@ -159,6 +229,14 @@ export class MmCore {
           off = this.mf.allocate(want * PAGE_SIZE);
         }
         if (off < 0) return off;
+        if (v.file !== null) {
+          // A private file mapping: the pages start as the file's contents.
+          const r = readFile(this.mf, v.file, this.objPage(v, p) * PAGE_SIZE, off, want * PAGE_SIZE);
+          if (r < 0) {
+            this.mf.free(off, want * PAGE_SIZE);
+            return r;
+          }
+        }
         const fp = off / PAGE_SIZE;
         for (let i = 0; i < want; i++) this.pt.set(p + i, fp + i, Pte.Owned);
         p += want;
@@ -173,26 +251,27 @@ export class MmCore {
   }
 
   private markMapped(a: number, b: number, prot: number): void {
-    for (let p = a; p < b; p++) this.pt.setFlags(p, (this.pt.flags(p) & Pte.Owned) | Pte.Mapped | prot);
+    for (let p = a; p < b; p++) this.pt.setFlags(p, (this.pt.flags(p) & Pte.Keep) | Pte.Mapped | prot);
   }
 
   /**
    * Maps into the stub the backed pages of [a, b) (inside v) that are not
-   * mapped with v's protection: one map() per run of contiguous backing. At
-   * most maxCalls calls. Returns 0 or a negative errno from the stub.
+   * mapped with their pageProt(): one map() per run of contiguous backing
+   * and equal protection. At most maxCalls calls. Returns 0 or a negative
+   * errno from the stub.
    */
   protected mapRange(v: Vma, a: number, b: number, maxCalls = Infinity): number {
-    const prot = v.prot;
-    if (prot === 0) return 0;
+    if (v.prot === 0) return 0;
     let calls = 0;
     for (let p = this.pt.next(a, b); p < b && calls < maxCalls; p = this.pt.next(p, b)) {
+      const prot = this.protOf(v, p);
       if (this.fullyMapped(p, prot)) {
         p++;
         continue;
       }
       const fp = this.pt.filePage(p);
       let q = p + 1;
-      while (q < b && this.pt.filePage(q) === fp + (q - p) && !this.fullyMapped(q, prot)) q++;
+      while (q < b && this.pt.filePage(q) === fp + (q - p) && this.protOf(v, q) === prot && !this.fullyMapped(q, prot)) q++;
       const r = this.as.map(p * PAGE_SIZE, (q - p) * PAGE_SIZE, prot, fp * PAGE_SIZE);
       calls++;
       if (r < 0) return r;
@@ -218,15 +297,19 @@ export class MmCore {
       if (fl & Pte.Mapped) {
         if (first < 0) first = p;
         last = p;
-        this.pt.setFlags(p, fl & Pte.Owned);
+        this.pt.setFlags(p, fl & Pte.Keep);
       }
     }
     if (first < 0) return 0;
     return this.as.unmap(first * PAGE_SIZE, (last + 1 - first) * PAGE_SIZE);
   }
 
-  /** Forgets every page of [a, b): unmaps it from the stub, then frees owned backing. */
+  /** Forgets every page of [a, b): unmaps it from the stub, then releases owned backing (freed with its last owner). */
   protected dropPages(a: number, b: number): void {
+    if (a === 0 && b >= this.maxAddr / PAGE_SIZE) {
+      this.dropAll();
+      return;
+    }
     this.unmapStub(a, b);
     let p = this.pt.next(a, b);
     while (p < b) {
@@ -236,10 +319,39 @@ export class MmCore {
       let q = p + 1;
       if (owned) {
         while (q < b && this.pt.filePage(q) === fp + (q - p) && this.pt.flags(q) & Pte.Owned) this.pt.clear(q++);
-        this.mf.free(fp * PAGE_SIZE, (q - p) * PAGE_SIZE);
+        this.mf.release(fp * PAGE_SIZE, (q - p) * PAGE_SIZE);
       }
       p = this.pt.next(q, b);
     }
+  }
+
+  /** dropPages of the whole address space: one unmap, then the pages are released (never before the stub lets go of them). */
+  private dropAll(): void {
+    const pt = this.pt;
+    const end = this.maxAddr / PAGE_SIZE;
+    let first = -1;
+    let last = -1;
+    pt.forEach(0, end, (p, _fp, fl) => {
+      if (fl & Pte.Mapped) {
+        if (first < 0) first = p;
+        last = p;
+      }
+    });
+    if (first >= 0) this.as.unmap(first * PAGE_SIZE, (last + 1 - first) * PAGE_SIZE);
+    let runFp = -1;
+    let runN = 0;
+    pt.forEach(0, end, (_p, fp, fl) => {
+      if (!(fl & Pte.Owned)) return;
+      if (runN > 0 && fp === runFp + runN) {
+        runN++;
+        return;
+      }
+      if (runN > 0) this.mf.release(runFp * PAGE_SIZE, runN * PAGE_SIZE);
+      runFp = fp;
+      runN = 1;
+    });
+    if (runN > 0) this.mf.release(runFp * PAGE_SIZE, runN * PAGE_SIZE);
+    pt.reset();
   }
 
   /** Moves the entries of pages [a, b) to start at page c (which must be clear), unmapping them from the stub. */
@@ -250,7 +362,7 @@ export class MmCore {
       const fp = this.pt.filePage(p);
       const fl = this.pt.flags(p);
       this.pt.clear(p);
-      this.pt.set(p + delta, fp, fl & Pte.Owned);
+      this.pt.set(p + delta, fp, fl & Pte.Keep);
     }
   }
 
@@ -292,13 +404,13 @@ export class MmCore {
       if (!act || runStart < 0) return;
       if (target === 0) {
         this.as.unmap(runStart * PAGE_SIZE, (end - runStart) * PAGE_SIZE);
-        for (let p = runStart; p < end; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Owned);
+        for (let p = runStart; p < end; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Keep);
       } else if (this.as.protect(runStart * PAGE_SIZE, (end - runStart) * PAGE_SIZE, target) === 0) {
         this.markMapped(runStart, end, target);
       } else {
         // The stub disagrees with our record: drop the run, it will refault.
         this.as.unmap(runStart * PAGE_SIZE, (end - runStart) * PAGE_SIZE);
-        for (let p = runStart; p < end; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Owned);
+        for (let p = runStart; p < end; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Keep);
       }
     };
     for (let p = this.pt.next(a, b); p < b; p = this.pt.next(p + 1, b)) {
@@ -329,7 +441,25 @@ export class MmCore {
     const removed = this.vmas.removeRange(start, end);
     if (removed.length === 0) return;
     this.dropPages(start / PAGE_SIZE, end / PAGE_SIZE);
-    for (const v of removed) v.obj?.decRef();
+    this.releaseVmas(removed);
+  }
+
+  /** Drops the references of VMAs taken out of the set (their pages dropped), writing shared file pages back first. */
+  protected releaseVmas(removed: readonly Vma[]): void {
+    for (const v of removed) {
+      this.writeBack(v, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
+      v.release();
+    }
+  }
+
+  /**
+   * Writes the dirty pages of [a, b) (inside v) back to v's file, if v is a
+   * shared mapping of a file opened for writing. 0 or -errno.
+   */
+  protected writeBack(v: Vma, a: number, b: number): number {
+    const obj = v.obj;
+    if (!(obj instanceof FileMemory) || v.file === null || !v.file.writable) return 0;
+    return obj.writeback(v.file, this.objPage(v, a), b - a);
   }
 
   // --- faults ---------------------------------------------------------------------------
@@ -383,14 +513,17 @@ export class MmCore {
    * stub had no page there; SEGV_ACCERR: it had one with too little protection).
    * The access type is unknown, so: no VMA (and no stack growth) is
    * FAULT_SEGV_MAPERR; a PROT_NONE VMA, or a page already mapped with its VMA's
-   * full protection, is FAULT_SEGV_ACCERR; otherwise the page is populated and
-   * mapped, with a window of faultAround pages around it (clipped to the VMA),
-   * in one map() call, and the result is FAULT_RESOLVED (the guest retries).
-   * Since guest threads run concurrently, a fault on a page mapped meanwhile by
-   * another thread's fault is retried rather than reported (a genuine violation
-   * faults again and is reported then). Returns FAULT_SIGBUS past the end of a
-   * shared object, FAULT_OOM (or another negative errno from the stub) when the
-   * fault cannot be served.
+   * full protection, is FAULT_SEGV_ACCERR; SEGV_ACCERR on a page mapped with
+   * its pageProt() short of the VMA's protection (copy-on-write, or a clean
+   * shared file page) is a write: see writeFault; otherwise the page is
+   * populated and mapped with its pageProt(), with a window of faultAround
+   * pages around it (clipped to the VMA), in one map() call, and the result is
+   * FAULT_RESOLVED (the guest retries). Since guest threads run concurrently, a
+   * fault on a page mapped meanwhile by another thread's fault is retried
+   * rather than reported (a genuine violation faults again and is reported
+   * then). Returns FAULT_SIGBUS past the end of a shared object or a file (or
+   * when the file cannot be read), FAULT_OOM (or another negative errno from
+   * the stub) when the fault cannot be served.
    */
   handleFault(addr: number, siCode: number): number {
     if (!(addr >= 0 && addr < this.maxAddr)) return FAULT_SEGV_MAPERR;
@@ -400,10 +533,13 @@ export class MmCore {
     const pn = Math.floor(addr / PAGE_SIZE);
     const objEnd = this.objEnd(v);
     if (pn >= objEnd) return FAULT_SIGBUS;
-    if (this.fullyMapped(pn, v.prot) && siCode !== SEGV_MAPERR) {
-      // SEGV_MAPERR on a page we have mapped: mapped by a fault served after this
-      // one happened (or our record is stale): map it again below.
-      return this.consumeRecent(pn) ? FAULT_RESOLVED : FAULT_SEGV_ACCERR;
+    const fl = this.pt.flags(pn);
+    if (fl & Pte.Mapped && siCode !== SEGV_MAPERR) {
+      // (SEGV_MAPERR on a page we have mapped: mapped by a fault served after this
+      // one happened, or our record is stale: it is mapped again below.)
+      const m = fl & Pte.ProtMask;
+      if (m === v.prot) return this.consumeRecent(pn) ? FAULT_RESOLVED : FAULT_SEGV_ACCERR;
+      if ((m | PROT_WRITE) === v.prot && m === this.pageProt(v, pn, fl)) return this.writeFault(v, pn, objEnd);
     }
     const w = this.faultAround;
     const ws = Math.max(v.start / PAGE_SIZE, pn - (pn % w));
@@ -416,27 +552,233 @@ export class MmCore {
       while (b < we && this.backing(v, b) < 0) b++;
       this.populate(v, a, b);
       fp = this.backing(v, pn);
-      if (fp < 0 && (this.populate(v, pn, pn + 1) < 0 || (fp = this.backing(v, pn)) < 0)) return FAULT_OOM;
+      if (fp < 0) {
+        const r = this.populate(v, pn, pn + 1);
+        fp = this.backing(v, pn);
+        if (fp < 0) return r === 0 || r === -Errno.ENOMEM ? FAULT_OOM : FAULT_SIGBUS;
+      }
     }
+    const prot = this.protOf(v, pn);
     let a = pn;
-    while (a > ws && fp - (pn - a + 1) >= 0 && this.backing(v, a - 1) === fp - (pn - a + 1) && !this.fullyMapped(a - 1, v.prot)) a--;
+    while (a > ws && fp - (pn - a + 1) >= 0 && this.backing(v, a - 1) === fp - (pn - a + 1) && this.protOf(v, a - 1) === prot &&
+      !this.fullyMapped(a - 1, prot)) a--;
     let b = pn + 1;
-    while (b < we && this.backing(v, b) === fp + (b - pn) && !this.fullyMapped(b, v.prot)) b++;
-    const r = this.as.map(a * PAGE_SIZE, (b - a) * PAGE_SIZE, v.prot, (fp - (pn - a)) * PAGE_SIZE);
+    while (b < we && this.backing(v, b) === fp + (b - pn) && this.protOf(v, b) === prot && !this.fullyMapped(b, prot)) b++;
+    const r = this.as.map(a * PAGE_SIZE, (b - a) * PAGE_SIZE, prot, (fp - (pn - a)) * PAGE_SIZE);
     if (r < 0) return r;
-    this.markMapped(a, b, v.prot);
+    this.markMapped(a, b, prot);
     this.noteRecent(a, b);
     return FAULT_RESOLVED;
+  }
+
+  /**
+   * A write fault on page pn of v (writable), mapped read-only because it is
+   * copy-on-write or a clean shared file page: un-shares it (and, in a
+   * private mapping, its copy-on-write neighbours: the fault-around window,
+   * one page either side in a stack, none in executable memory) or marks it
+   * dirty, and maps the result writable in one call.
+   */
+  private writeFault(v: Vma, pn: number, objEnd: number): number {
+    let a = pn;
+    let b = pn + 1;
+    if (v.obj !== null) {
+      v.obj.markDirty(this.objPage(v, pn), 1);
+    } else {
+      let ws: number;
+      let we: number;
+      if (v.prot & PROT_EXEC) {
+        ws = pn;
+        we = pn + 1;
+      } else if (v.flags & VmFlag.GrowsDown) {
+        ws = pn - 1;
+        we = pn + 2;
+      } else {
+        ws = pn - (pn % this.faultAround);
+        we = ws + this.faultAround;
+      }
+      const r = this.unshare(pn, Math.max(ws, v.start / PAGE_SIZE), Math.min(we, objEnd));
+      if (r < 0) return r === -Errno.ENOMEM ? FAULT_OOM : r;
+      a = this.runStart;
+      b = this.runEnd;
+    }
+    const r = this.mapRun(v, a, b);
+    if (r < 0) return r;
+    this.noteRecent(a, b);
+    return FAULT_RESOLVED;
+  }
+
+  /** Maps [a, b) of v (one run of contiguous backing, none of it write-protected) with v's protection; on failure makes sure the stub maps none of it. */
+  private mapRun(v: Vma, a: number, b: number): number {
+    const r = v.prot === 0 ? -Errno.EINVAL : this.as.map(a * PAGE_SIZE, (b - a) * PAGE_SIZE, v.prot, this.pt.filePage(a) * PAGE_SIZE);
+    if (r < 0) {
+      this.as.unmap(a * PAGE_SIZE, (b - a) * PAGE_SIZE);
+      for (let p = a; p < b; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Keep);
+      return r;
+    }
+    this.markMapped(a, b, v.prot);
+    return 0;
+  }
+
+  private cowShared(p: number): boolean {
+    return (this.pt.flags(p) & Pte.Cow) !== 0 && this.mf.extraOwners(this.pt.filePage(p) * PAGE_SIZE) > 0;
+  }
+
+  /**
+   * Makes the copy-on-write page pn, and its copy-on-write neighbours within
+   * [ws, we) in the same state, this table's alone: pages other tables still
+   * own get copies (one contiguous allocation; just pn's page if that fails),
+   * pages no other table owns any more are taken as they are (only a run of
+   * contiguous backing). Sets runStart/runEnd to the run and runStale if the
+   * stub maps old pages in it (the caller must map the run again). 0 or
+   * -ENOMEM.
+   */
+  private unshare(pn: number, ws: number, we: number): number {
+    const pt = this.pt;
+    const shared = this.cowShared(pn);
+    let a = pn;
+    let b = pn + 1;
+    this.runStale = false;
+    if (!shared) {
+      const fp = pt.filePage(pn);
+      while (a > ws && pt.flags(a - 1) & Pte.Cow && pt.filePage(a - 1) === fp - (pn - a + 1) && !this.cowShared(a - 1)) a--;
+      while (b < we && pt.flags(b) & Pte.Cow && pt.filePage(b) === fp + (b - pn) && !this.cowShared(b)) b++;
+      for (let p = a; p < b; p++) pt.setFlags(p, pt.flags(p) & ~Pte.Cow);
+      this.runStart = a;
+      this.runEnd = b;
+      return 0;
+    }
+    while (a > ws && this.cowShared(a - 1)) a--;
+    while (b < we && this.cowShared(b)) b++;
+    let off = this.mf.allocate((b - a) * PAGE_SIZE);
+    if (off < 0 && b - a > 1) {
+      a = pn;
+      b = pn + 1;
+      off = this.mf.allocate(PAGE_SIZE);
+    }
+    if (off < 0) return off;
+    const nfp = off / PAGE_SIZE;
+    for (let p = a; p < b; p++) {
+      const old = pt.filePage(p) * PAGE_SIZE;
+      const fl = pt.flags(p);
+      if (fl & Pte.Mapped) this.runStale = true;
+      this.mf.copy(old, (nfp + p - a) * PAGE_SIZE, PAGE_SIZE);
+      pt.set(p, nfp + p - a, Pte.Owned); // unmapped in our record until the caller maps it again
+      this.mf.release(old, PAGE_SIZE); // another owner is left: only the count drops
+    }
+    this.runStart = a;
+    this.runEnd = b;
+    return 0;
+  }
+
+  /**
+   * Before the kernel writes [a, b) of v on the guest's behalf
+   * (MADV_POPULATE_WRITE): un-shares its copy-on-write pages, or marks the
+   * shared file pages dirty. 0 or -ENOMEM.
+   */
+  protected prepareWrite(v: Vma, a: number, b: number): number {
+    const obj = v.obj;
+    if (obj !== null) {
+      if (obj.tracksWrites) obj.markDirty(this.objPage(v, a), b - a);
+      return 0;
+    }
+    for (let p = this.pt.next(a, b); p < b; p = this.pt.next(p, b)) {
+      if (!(this.pt.flags(p) & Pte.Cow)) {
+        p++;
+        continue;
+      }
+      const r = this.unshare(p, p, b);
+      if (r < 0) return r;
+      if (this.runStale) this.mapRun(v, this.runStart, this.runEnd);
+      p = this.runEnd;
+    }
+    return 0;
+  }
+
+  // --- fork -----------------------------------------------------------------------------
+
+  /**
+   * fork: the private pages of [a, b) become copy-on-write, owned by this
+   * table and by child's (empty there), with the MemoryFile counting the
+   * extra owner. The stub is left to writeProtectCow().
+   */
+  protected shareInto(child: MmCore, a: number, b: number): void {
+    this.pt.shareInto(child.pt, a, b, this.shareRun);
+  }
+
+  private readonly shareRun = (fp: number, n: number): void => this.mf.share(fp * PAGE_SIZE, n * PAGE_SIZE);
+
+  /**
+   * After shareInto: removes PROT_WRITE from the stub mappings of Cow pages,
+   * one protect() per run of mapped pages with the same resulting protection
+   * (pages mapped without PROT_WRITE join runs; pages that keep it end them).
+   * Past MAX_FORK_PROTECTS runs, the rest is unmapped in one call (those
+   * pages refault).
+   */
+  protected writeProtectCow(): void {
+    const pt = this.pt;
+    const end = this.maxAddr / PAGE_SIZE;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const prots: number[] = [];
+    let rs = -1;
+    let re = -1;
+    let rp = -1;
+    let lastWork = -1;
+    const flush = (): void => {
+      if (rs >= 0 && lastWork >= rs) {
+        starts.push(rs);
+        ends.push(lastWork + 1);
+        prots.push(rp);
+      }
+      rs = -1;
+    };
+    pt.forEach(0, end, (p, _fp, fl) => {
+      if (!(fl & Pte.Mapped)) return; // (a gap ends the run: the next page is not at re)
+      const m = fl & Pte.ProtMask;
+      const work = (fl & Pte.Cow) !== 0 && (m & PROT_WRITE) !== 0;
+      if (!work && m & PROT_WRITE) {
+        flush();
+        return;
+      }
+      const t = m & ~PROT_WRITE;
+      if (rs < 0 || p !== re || t !== rp) {
+        flush();
+        rs = p;
+        rp = t;
+      }
+      re = p + 1;
+      if (work) lastWork = p;
+    });
+    flush();
+    const n = starts.length;
+    for (let i = 0; i < n; i++) {
+      if (i === MAX_FORK_PROTECTS - 1 && n > MAX_FORK_PROTECTS) {
+        this.unmapStub(starts[i], ends[n - 1]);
+        return;
+      }
+      const a = starts[i];
+      const b = ends[i];
+      const t = prots[i];
+      if (t !== 0 && this.as.protect(a * PAGE_SIZE, (b - a) * PAGE_SIZE, t) === 0) {
+        this.markMapped(a, b, t);
+      } else {
+        this.as.unmap(a * PAGE_SIZE, (b - a) * PAGE_SIZE);
+        for (let p = a; p < b; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Keep);
+      }
+    }
   }
 
   // --- kernel access --------------------------------------------------------------------
 
   /**
    * Resolves the page holding addr for a kernel access: its MemoryFile page,
-   * ZERO for an untouched page being read, or FAULT (no VMA, protection, past
-   * a shared object, or out of memory). A write gives backing to the untouched
-   * pages from addr's page up to endPn (bounded), in one allocation if it can.
-   * force ignores the guest's protection (the ELF loader's writes).
+   * ZERO for an untouched anonymous page being read, or FAULT (no VMA,
+   * protection, past a shared object or file, out of memory, a file read
+   * error). A write gives backing to the untouched pages from addr's page up
+   * to endPn (bounded), in one allocation if it can, and un-shares
+   * copy-on-write pages the same way (marking shared file pages dirty); a
+   * read of untouched file-backed memory fills it from the file. force
+   * ignores the guest's protection (the ELF loader's writes).
    */
   protected accessPage(addr: number, write: boolean, force: boolean, endPn: number): number {
     const v = this.vmaAt(addr) ?? this.growStack(addr);
@@ -444,16 +786,31 @@ export class MmCore {
     if (!force && (write ? (v.prot & PROT_WRITE) === 0 : v.prot === 0)) return FAULT;
     const pn = Math.floor(addr / PAGE_SIZE);
     const fp = this.backing(v, pn);
-    if (fp >= 0) return fp;
+    if (fp >= 0) return write ? this.writablePage(v, pn, fp, endPn) : fp;
     const objEnd = this.objEnd(v);
     if (pn >= objEnd) return FAULT;
-    if (!write) return ZERO;
+    if (!write && v.file === null) return ZERO;
     const end = Math.min(endPn, objEnd, pn + 512);
     let b = pn + 1;
     while (b < end && this.backing(v, b) < 0) b++;
     this.populate(v, pn, b);
     const f = this.backing(v, pn);
+    if (f >= 0 && write && v.obj !== null && v.obj.tracksWrites) v.obj.markDirty(this.objPage(v, pn), b - pn);
     return f >= 0 ? f : FAULT;
+  }
+
+  /** For a kernel write to backed page pn of v: un-shares it (with the Cow pages after it, up to endPn) or marks it dirty; its page or FAULT. */
+  private writablePage(v: Vma, pn: number, fp: number, endPn: number): number {
+    const obj = v.obj;
+    if (obj !== null) {
+      if (obj.tracksWrites) obj.markDirty(this.objPage(v, pn), 1);
+      return fp;
+    }
+    if (!(this.pt.flags(pn) & Pte.Cow)) return fp;
+    if (this.unshare(pn, pn, Math.min(endPn, pn + MAX_KERNEL_UNSHARE, v.end / PAGE_SIZE)) < 0) return FAULT;
+    // The stub still maps the old pages (read-only): point it at the copies.
+    if (this.runStale) this.mapRun(v, this.runStart, this.runEnd);
+    return this.pt.filePage(pn);
   }
 
   /**
@@ -511,12 +868,15 @@ export class MmCore {
     return fl & Pte.Mapped ? fl & Pte.ProtMask : -1;
   }
 
-  /** Calls fn for every page with a page-table entry: its address, backing offset, stub protection (-1: unmapped), ownership. */
-  forEachPage(fn: (addr: number, fileOffset: number, stubProt: number, owned: boolean) => void): void {
+  /**
+   * Calls fn for every page with a page-table entry: its address, backing
+   * offset, stub protection (-1: unmapped), ownership, copy-on-write mark.
+   */
+  forEachPage(fn: (addr: number, fileOffset: number, stubProt: number, owned: boolean, cow: boolean) => void): void {
     const end = this.maxAddr / PAGE_SIZE;
     for (let p = this.pt.next(0, end); p < end; p = this.pt.next(p + 1, end)) {
       const fl = this.pt.flags(p);
-      fn(p * PAGE_SIZE, this.pt.filePage(p) * PAGE_SIZE, fl & Pte.Mapped ? fl & Pte.ProtMask : -1, (fl & Pte.Owned) !== 0);
+      fn(p * PAGE_SIZE, this.pt.filePage(p) * PAGE_SIZE, fl & Pte.Mapped ? fl & Pte.ProtMask : -1, (fl & Pte.Owned) !== 0, (fl & Pte.Cow) !== 0);
     }
   }
 

@@ -4,17 +4,33 @@
 // registers) see args.ts.
 import { Errno } from '../abi/linux/errno.js';
 import {
-  MAP_32BIT, MAP_ANONYMOUS, MAP_DROPPABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK,
-  MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_TYPE, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PROT_EXEC,
+  MAP_32BIT, MAP_ANONYMOUS, MAP_DENYWRITE, MAP_DROPPABLE, MAP_EXECUTABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN,
+  MAP_HUGE_SHIFT, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
+  MAP_SHARED_VALIDATE, MAP_STACK, MAP_TYPE, MAP_UNINITIALIZED, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, PROT_EXEC,
   PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_SEM, PROT_WRITE,
 } from '../abi/linux/mman.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
 import { alignUp, pageAligned, TWO64, u64 } from './args.js';
+import { FileMemory } from './file_memory.js';
+import type { MappedFile } from './mapped_file.js';
 import { MmAccess } from './mm_access.js';
 import { SharedMemory } from './shared_memory.js';
 import { Vma, VmFlag } from './vma.js';
 
 const PROT_RWX = PROT_READ | PROT_WRITE | PROT_EXEC;
+/** x86 MAP_ABOVE4G (Linux 6.6; arch/x86/include/uapi/asm/mman.h). TODO: move to src/abi/linux/mman.ts. */
+const MAP_ABOVE4G = 0x80;
+/**
+ * LEGACY_MAP_MASK (include/linux/mman.h): the flags every file accepts;
+ * MAP_SHARED drops the others silently, MAP_SHARED_VALIDATE rejects them
+ * (EOPNOTSUPP: MAP_SYNC, MAP_FIXED_NOREPLACE, MAP_DROPPABLE's bit …).
+ */
+const LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED |
+  MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT | MAP_ABOVE4G |
+  (21 << MAP_HUGE_SHIFT) | (30 << MAP_HUGE_SHIFT); // MAP_HUGE_2MB | MAP_HUGE_1GB
+/** file_mmap_size_max in pages: MAX_LFS_FILESIZE (2^63 - 1 bytes) for regular files, ULONG_MAX for others. */
+const REGULAR_MAX_PAGES = 2 ** 51;
+const OTHER_MAX_PAGES = 2 ** 52;
 
 export class MmMap extends MmAccess {
   protected brkBase = 0;
@@ -31,15 +47,18 @@ export class MmMap extends MmAccess {
   // --- mmap -------------------------------------------------------------------------------
 
   /**
-   * mmap(2). Anonymous mappings only for now; other mappings return -ENODEV at
-   * the point where Linux calls the file's mmap (see mmapFile). A negative fd
-   * is EBADF here; the syscall layer must check that other fds are open.
+   * mmap(2). `file` is the mapped file (see MappedFile), or a number (the fd,
+   * ignored) when there is none: anonymous mappings, and EBADF for the
+   * others (the syscall layer resolves open descriptors to files).
    */
-  mmap(addr: number, length: number, prot: number, flags: number, fd: number, offset: number): number {
+  mmap(addr: number, length: number, prot: number, flags: number, file: MappedFile | number, offset: number): number {
     if (!pageAligned(offset)) return -Errno.EINVAL;
     const anon = (flags & MAP_ANONYMOUS) !== 0;
-    // fget(fd) comes next in Linux: a negative fd is never open (the syscall layer checks the others).
-    if (!anon && !(fd >= 0)) return -Errno.EBADF;
+    // ksys_mmap_pgoff: fget(fd) first, then MAP_HUGETLB needs a hugetlbfs file.
+    if (!anon) {
+      if (typeof file === 'number') return -Errno.EBADF;
+      if (flags & MAP_HUGETLB) return -Errno.EINVAL;
+    }
     if (length === 0) return -Errno.EINVAL;
     if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
     const fixed = (flags & MAP_FIXED) !== 0;
@@ -55,7 +74,7 @@ export class MmMap extends MmAccess {
     if (flags & MAP_GROWSDOWN) vmFlags |= VmFlag.GrowsDown;
     if (flags & MAP_LOCKED) vmFlags |= VmFlag.Locked;
     if (flags & MAP_NORESERVE) vmFlags |= VmFlag.NoReserve;
-    if (!anon) return this.mmapFile(start, len, prot, flags, fd, offset);
+    if (!anon) return this.mmapFile(start, len, prot, flags, vmFlags, file as MappedFile, u64(offset) / PAGE_SIZE);
     switch (flags & MAP_TYPE) {
       case MAP_SHARED:
         if (vmFlags & VmFlag.GrowsDown) return -Errno.EINVAL;
@@ -77,13 +96,70 @@ export class MmMap extends MmAccess {
   }
 
   /**
-   * The seam for file mappings: the VFS will hand the syscall layer a mappable
-   * object for fd (a tmpfs file, a memfd, a host file's page cache) and the
-   * mapping will be made like mapAnonymous with that object. Until then the
-   * file "does not support memory mapping".
+   * do_mmap's file part, in Linux's order: EOVERFLOW past the largest file
+   * offset; by mapping type, EOPNOTSUPP for flags MAP_SHARED_VALIDATE does not
+   * know, EACCES for PROT_WRITE on a shared mapping of a file not open for
+   * writing or an append-only file open for writing, EACCES for a file not
+   * open for reading, EPERM for PROT_EXEC on a noexec mount, ENODEV for a file
+   * that cannot be mapped, EINVAL for MAP_GROWSDOWN or another type, EPERM for
+   * a shared writable mapping of a write-sealed memfd; then mmap_region. A shared mapping of a file not open for writing can never
+   * become writable (no VM_MAYWRITE); /dev/zero gives anonymous memory.
    */
-  protected mmapFile(_start: number, _len: number, _prot: number, _flags: number, _fd: number, _offset: number): number {
-    return -Errno.ENODEV;
+  protected mmapFile(start: number, len: number, prot: number, flags: number, vmFlags: number, file: MappedFile, pgoff: number): number {
+    const pages = len / PAGE_SIZE;
+    if (!(pgoff + pages < (file.regular ? REGULAR_MAX_PAGES : OTHER_MAX_PAGES))) return -Errno.EOVERFLOW;
+    let maxProt = PROT_RWX;
+    const type = flags & MAP_TYPE;
+    if (type !== MAP_SHARED && type !== MAP_SHARED_VALIDATE && type !== MAP_PRIVATE) return -Errno.EINVAL;
+    if (type !== MAP_PRIVATE) {
+      // MAP_SHARED ignores unknown flags (flags &= LEGACY_MAP_MASK); MAP_SHARED_VALIDATE refuses them.
+      if (type === MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK) !== 0) return -Errno.EOPNOTSUPP;
+      if (prot & PROT_WRITE && !file.writable) return -Errno.EACCES;
+      if (file.appendOnly && file.writable) return -Errno.EACCES;
+      vmFlags |= VmFlag.Shared;
+      if (!file.writable) maxProt &= ~PROT_WRITE;
+    }
+    if (!file.readable) return -Errno.EACCES;
+    if (file.noexec) {
+      if (prot & PROT_EXEC) return -Errno.EPERM;
+      maxProt &= ~PROT_EXEC;
+    }
+    if (!file.mappable) return -Errno.ENODEV;
+    if (vmFlags & VmFlag.GrowsDown) return -Errno.EINVAL;
+    // memfd_check_seals_mmap: only VM_SHARED mappings (of a writable open file) are concerned.
+    if (file.writeSealed && vmFlags & VmFlag.Shared && file.writable) {
+      if (prot & PROT_WRITE) return -Errno.EPERM;
+      maxProt &= ~PROT_WRITE;
+    }
+    const fixed = (flags & MAP_FIXED) !== 0;
+    const populate = (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE || (flags & MAP_LOCKED) !== 0;
+    prot &= PROT_RWX;
+    if (file.zero) {
+      // mmap_zero: shared is a fresh shared object ("/dev/zero (deleted)"), private is anonymous memory.
+      return this.mapAnonymous(start, len, prot, vmFlags, fixed, populate, maxProt);
+    }
+    const shared = (vmFlags & VmFlag.Shared) !== 0;
+    // accountable_mapping: private writable file memory is committed (it may all become copies).
+    if (!shared && !(vmFlags & VmFlag.NoReserve) && prot & PROT_WRITE) {
+      if (!this.commitOk(len)) return -Errno.ENOMEM;
+      vmFlags |= VmFlag.Account;
+    }
+    const end = start + len;
+    if (fixed) {
+      if (this.vmas.splitsInside(start, end) && this.vmas.count >= this.maxMapCount) return -Errno.ENOMEM;
+      this.unmapRange(start, end);
+    }
+    const obj = shared ? FileMemory.forFile(this.mf, file) : null;
+    const v = new Vma(start, end, prot, maxProt, vmFlags, obj, pgoff, null, file);
+    v.hold();
+    const i = this.vmas.insert(v);
+    this.vmas.mergeAround(i, i + 1);
+    // Small writable private mappings (a library's data) are touched at once: read them in now.
+    if (populate || (!shared && pages <= this.eagerPages && prot & PROT_WRITE && !(vmFlags & VmFlag.NoReserve))) {
+      const m = this.vmas.find(start)!;
+      this.prefault(m, start / PAGE_SIZE, end / PAGE_SIZE);
+    }
+    return start;
   }
 
   /** Linux round_hint_to_min: page-align a hint down and lift it to mmap_min_addr. */
@@ -130,7 +206,7 @@ export class MmMap extends MmAccess {
   }
 
   /** mmap_region for anonymous memory. */
-  protected mapAnonymous(start: number, len: number, prot: number, vmFlags: number, fixed: boolean, populate: boolean): number {
+  protected mapAnonymous(start: number, len: number, prot: number, vmFlags: number, fixed: boolean, populate: boolean, maxProt = PROT_RWX): number {
     const shared = (vmFlags & VmFlag.Shared) !== 0;
     if (!(vmFlags & VmFlag.NoReserve) && (shared || prot & PROT_WRITE)) {
       if (!this.commitOk(len)) return -Errno.ENOMEM;
@@ -146,7 +222,7 @@ export class MmMap extends MmAccess {
       obj = new SharedMemory(this.mf, len / PAGE_SIZE);
       obj.incRef();
     }
-    const v = new Vma(start, end, prot, PROT_RWX, vmFlags, obj, shared ? 0 : start / PAGE_SIZE, null);
+    const v = new Vma(start, end, prot, maxProt, vmFlags, obj, shared ? 0 : start / PAGE_SIZE, null);
     const i = this.vmas.insert(v);
     this.vmas.mergeAround(i, i + 1);
     const pages = len / PAGE_SIZE;
@@ -390,8 +466,8 @@ export class MmMap extends MmAccess {
       const charge = flags & MREMAP_DONTUNMAP ? newLen : Math.max(0, newLen - oldLen);
       if (!this.commitOk(charge)) return -Errno.ENOMEM;
     }
-    v.obj?.incRef();
-    const nv = new Vma(newAddr, newAddr + newLen, v.prot, v.maxProt, v.flags, v.obj, v.pgoff + (oldAddr - v.start) / PAGE_SIZE, v.name);
+    const nv = new Vma(newAddr, newAddr + newLen, v.prot, v.maxProt, v.flags, v.obj, v.pgoff + (oldAddr - v.start) / PAGE_SIZE, v.name, v.file);
+    nv.hold();
     this.vmas.insert(nv);
     this.movePages(oldAddr / PAGE_SIZE, (oldAddr + oldLen) / PAGE_SIZE, newAddr / PAGE_SIZE);
     if (flags & MREMAP_DONTUNMAP) {

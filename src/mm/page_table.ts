@@ -13,8 +13,20 @@ export const enum Pte {
   ProtMask = 7,
   /** The page is mapped in the stub. */
   Mapped = 8,
-  /** This table owns the backing page (frees it when dropped); otherwise it is a shared object's page. */
+  /**
+   * This table owns the backing page (a private page: it releases it when
+   * dropped); otherwise it is a shared object's page.
+   */
   Owned = 16,
+  /**
+   * An owned page that may have other owners (copy-on-write since a fork:
+   * MemoryFile.extraOwners says whether it still has): never mapped writable;
+   * a write gives this table a copy of its own, or the page itself once no
+   * other owner is left.
+   */
+  Cow = 32,
+  /** The bits that describe ownership (kept when the stub mapping changes). */
+  Keep = Owned | Cow,
 }
 
 class Chunk {
@@ -68,15 +80,7 @@ export class PageTable {
 
   /** Sets pn's translation and flags. */
   set(pn: number, filePage: number, flags: number): void {
-    const key = Math.floor(pn / CHUNK_PAGES);
-    let c = this.chunk(key);
-    if (!c) {
-      const i = this.index(key);
-      c = new Chunk(key);
-      this.keys.splice(i, 0, key);
-      this.chunks.splice(i, 0, c);
-      this.last = c;
-    }
+    const c = this.chunkFor(Math.floor(pn / CHUNK_PAGES));
     const j = pn & CHUNK_MASK;
     if (c.fp[j] === 0) {
       c.count++;
@@ -143,6 +147,76 @@ export class PageTable {
     const fp = c.fp;
     for (let j = from - base; j < stop; j++) if (fp[j] !== 0) return base + j;
     return -1;
+  }
+
+  /** Calls fn(pn, filePage, flags) for each entry in [a, b), in order (fn must not add or remove entries). */
+  forEach(a: number, b: number, fn: (pn: number, filePage: number, flags: number) => void): void {
+    if (a >= b || this.total === 0) return;
+    const keys = this.keys;
+    for (let i = this.index(Math.floor(a / CHUNK_PAGES)); i < keys.length; i++) {
+      const c = this.chunks[i];
+      const base = c.key * CHUNK_PAGES;
+      if (base >= b) return;
+      const from = Math.max(a, base) - base;
+      const to = Math.min(b - base, CHUNK_PAGES);
+      const fp = c.fp;
+      const fl = c.fl;
+      for (let j = from; j < to; j++) if (fp[j] !== 0) fn(base + j, fp[j] - 1, fl[j]);
+    }
+  }
+
+  /**
+   * fork: every entry of [a, b) with Pte.Owned gets Pte.Cow here and is
+   * copied into dst (which has no entries there) as Owned|Cow, unmapped;
+   * onRun(filePage, n) is called for each run of contiguous backing copied.
+   */
+  shareInto(dst: PageTable, a: number, b: number, onRun: (filePage: number, n: number) => void): void {
+    if (a >= b || this.total === 0) return;
+    const keys = this.keys;
+    let runFp = -1;
+    let runN = 0;
+    for (let i = this.index(Math.floor(a / CHUNK_PAGES)); i < keys.length; i++) {
+      const c = this.chunks[i];
+      const base = c.key * CHUNK_PAGES;
+      if (base >= b) break;
+      const from = Math.max(a, base) - base;
+      const to = Math.min(b - base, CHUNK_PAGES);
+      const fp = c.fp;
+      const fl = c.fl;
+      let d: Chunk | null = null;
+      for (let j = from; j < to; j++) {
+        if (fp[j] === 0 || !(fl[j] & Pte.Owned)) continue;
+        fl[j] |= Pte.Cow;
+        if (d === null) d = dst.chunkFor(c.key);
+        if (d.fp[j] === 0) {
+          d.count++;
+          dst.total++;
+        }
+        d.fp[j] = fp[j];
+        d.fl[j] = Pte.Owned | Pte.Cow;
+        const f = fp[j] - 1;
+        if (runN > 0 && f === runFp + runN) {
+          runN++;
+        } else {
+          if (runN > 0) onRun(runFp, runN);
+          runFp = f;
+          runN = 1;
+        }
+      }
+    }
+    if (runN > 0) onRun(runFp, runN);
+  }
+
+  private chunkFor(key: number): Chunk {
+    let c = this.chunk(key);
+    if (!c) {
+      const i = this.index(key);
+      c = new Chunk(key);
+      this.keys.splice(i, 0, key);
+      this.chunks.splice(i, 0, c);
+      this.last = c;
+    }
+    return c;
   }
 
   /** Removes every entry. */

@@ -3,6 +3,7 @@
 // insertions). Gap search is top-down like Linux's arch_get_unmapped_area_topdown,
 // with a cache so that placing many mappings does not rescan every VMA.
 import { PAGE_SIZE } from '../memory/memory_file.js';
+import type { MappedFile } from './mapped_file.js';
 import type { SharedMemory } from './shared_memory.js';
 
 /** VMA flags beyond protection (a subset of Linux's vm_flags). */
@@ -45,20 +46,39 @@ export class Vma {
     public pgoff: number,
     /** Name shown in /proc/PID/maps ("[vdso]", "[anon:x]"), or null. */
     public name: string | null,
+    /**
+     * The file mapped (vm_file), or null for anonymous memory. A private file
+     * mapping (obj null) fills its pages from it; a shared one has obj, the
+     * file's FileMemory. pgoff is then the page offset in the file.
+     */
+    public file: MappedFile | null = null,
   ) {}
 
   get pages(): number { return (this.end - this.start) / PAGE_SIZE; }
 
-  /** A copy of this VMA's attributes over [start, end) (taking a reference on obj). */
-  slice(start: number, end: number): Vma {
+  /** Takes the references a VMA holds (on obj and file). */
+  hold(): void {
     this.obj?.incRef();
-    return new Vma(start, end, this.prot, this.maxProt, this.flags, this.obj, this.pgoff + (start - this.start) / PAGE_SIZE, this.name);
+    this.file?.incRef();
+  }
+
+  /** Drops the references a VMA holds. */
+  release(): void {
+    this.obj?.decRef();
+    this.file?.decRef();
+  }
+
+  /** A copy of this VMA's attributes over [start, end) (taking references on obj and file). */
+  slice(start: number, end: number): Vma {
+    const v = new Vma(start, end, this.prot, this.maxProt, this.flags, this.obj, this.pgoff + (start - this.start) / PAGE_SIZE, this.name, this.file);
+    v.hold();
+    return v;
   }
 
   /** True if `next` (starting at this.end) can be merged into this VMA. */
   canMerge(next: Vma): boolean {
     return this.end === next.start && this.prot === next.prot && this.maxProt === next.maxProt && this.flags === next.flags &&
-      this.obj === next.obj && this.name === next.name && this.pgoff + this.pages === next.pgoff;
+      this.obj === next.obj && this.file === next.file && this.name === next.name && this.pgoff + this.pages === next.pgoff;
   }
 }
 
@@ -172,7 +192,7 @@ export class VmaSet {
       const b = l[k];
       if (a.canMerge(b)) {
         a.end = b.end;
-        b.obj?.decRef();
+        b.release();
         l.splice(k, 1);
         this.gen++;
       }

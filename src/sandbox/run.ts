@@ -129,7 +129,26 @@ function fileSystemFactories(kernel: Kernel, tmpfsBytes: number, boot: BootState
 function mountsFor(opts: SandboxOptions): MountsConfig {
   if (opts.mounts) return opts.mounts;
   const root: RootConfig = opts.root ?? { kind: 'host', path: '/', overlay: true, readOnly: false };
-  return { root, mounts: [...defaultMounts(), ...(opts.volumes ?? [])] };
+  return { root, mounts: [...defaultMounts(), ...programBind(opts), ...(opts.volumes ?? [])] };
+}
+
+/**
+ * With the host's root, a program named by a path in the host's /tmp (which
+ * the sandbox covers with its own tmpfs) would be invisible to itself
+ * (/proc/self/exe, its own files beside it): its directory is bound there,
+ * read-only, at the same path.
+ */
+function programBind(opts: SandboxOptions): MountSpec[] {
+  if (opts.root || !opts.argv[0]?.includes('/')) return [];
+  let dir: string;
+  try {
+    dir = path.dirname(fs.realpathSync(path.resolve(opts.cwd, opts.argv[0])));
+  } catch {
+    return [];
+  }
+  if (dir !== '/tmp' && !dir.startsWith('/tmp/')) return [];
+  if (dir === '/tmp') return [];
+  return [{ kind: 'bind', source: dir, target: dir, readOnly: true }];
 }
 
 export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {

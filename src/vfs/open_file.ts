@@ -5,6 +5,7 @@ import { Errno } from '../abi/linux/errno.js';
 import { OpenFlag, Seek } from '../abi/linux/fcntl.js';
 import { FileMode } from '../abi/linux/stat.js';
 import { touchAtime } from './atime.js';
+import { BufferMemory } from './buffer_memory.js';
 import { Capability, capable, type FsCredentials } from './credentials.js';
 import type { FileDescription } from './file.js';
 import type { GuestMemory, IoResult } from './guest_memory.js';
@@ -102,6 +103,21 @@ export class OpenFile implements FileDescription {
     if (pos < 0) return -Errno.EINVAL;
     if ((this.flags & OpenFlag.O_APPEND) !== 0) pos = this.inode.getattr().size;
     return this.writeAt(impl, mm, addr, len, pos);
+  }
+
+  /**
+   * I/O for a memory mapping of this file (the syscall layer's MappedFile
+   * for src/mm): reads or writes buf[off, off+len) at pos without moving the
+   * offset, O_APPEND ignored (a mapping writes pages where they belong). A
+   * result the file system could only give later is -EIO: faults cannot wait.
+   */
+  mappedIo(write: boolean, buf: Uint8Array, off: number, len: number, pos: number): number {
+    if (!this.impl) return -Errno.ENODEV;
+    const mem = new BufferMemory(buf);
+    const r = write ? this.impl.write(mem, off, len, pos) : this.impl.read(mem, off, len, pos);
+    if (typeof r === 'number') return r;
+    r.catch(() => undefined);
+    return -Errno.EIO;
   }
 
   ioctl(mm: GuestMemory, request: number, arg: number): number {

@@ -86,7 +86,7 @@ test('mmap: errors and ignored flags', () => {
   assert.equal(mm.mmap(0, 2 ** 47, RW, PA | MAP_NORESERVE, -1, 0), E(Errno.ENOMEM));
   assert.equal(mm.mmap(0, 2 ** 64 - 1, RW, PA, -1, 0), E(Errno.ENOMEM));
   assert.equal(mm.mmap(0, -1, RW, PA, -1, 0), E(Errno.ENOMEM));
-  assert.equal(mm.mmap(0, P, RW, MAP_PRIVATE, 3, 0), E(Errno.ENODEV)); // file mappings: not yet
+  assert.equal(mm.mmap(0, P, RW, MAP_PRIVATE, 3, 0), E(Errno.EBADF)); // a number is no file (the syscall layer resolves fds)
   assert.equal(mm.mmap(0, P, RW, MAP_PRIVATE, -1, 0), E(Errno.EBADF));
   assert.equal(mm.mmap(0, P, RW, MAP_PRIVATE, -1, 1), E(Errno.EINVAL)); // the offset is checked first
   assert.equal(mm.mmap(0, P, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0), E(Errno.EINVAL));
