@@ -1,7 +1,7 @@
 // Process and thread lifetime and per-thread state: exit, exit_group,
-// arch_prctl, set_tid_address, robust lists, rseq, prctl.
+// arch_prctl, set_tid_address, robust lists, rseq (prctl is in prctl.ts).
 import { Errno } from '../abi/linux/errno.js';
-import { ArchPrctl, Prctl } from '../abi/linux/prctl.js';
+import { ArchPrctl } from '../abi/linux/prctl.js';
 import { setU64 } from '../abi/linux/time.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import { NO_RESUME, type Kernel } from '../kernel/kernel.js';
@@ -67,34 +67,4 @@ export function registerProcess(table: SyscallTable, k: Kernel): void {
   };
   // rseq: restartable sequences are not offered; glibc falls back without them.
   table[SYS.rseq] = () => -Errno.ENOSYS;
-  table[SYS.prctl] = (t, a) => {
-    switch (a.int(0)) {
-      case Prctl.PR_SET_NAME: {
-        const name = t.tg.mm.readCString(a.u64(1), 16);
-        if (typeof name === 'number') {
-          if (name !== -Errno.ENAMETOOLONG) return name;
-          // Names longer than 15 bytes are truncated (man 2 Prctl.PR_SET_NAME).
-          const r = t.tg.mm.readBytes(a.u64(1), scratch, 0, 15);
-          if (r < 0) return r;
-          t.tg.comm = Buffer.from(scratch.subarray(0, 15)).toString('latin1');
-          return 0;
-        }
-        t.tg.comm = name.slice(0, 15);
-        return 0;
-      }
-      case Prctl.PR_GET_NAME: {
-        scratch.fill(0, 0, 16);
-        const b = Buffer.from(t.tg.comm, 'latin1');
-        scratch.set(b.subarray(0, 15), 0);
-        return t.tg.mm.writeBytes(a.u64(1), scratch, 0, 16);
-      }
-      case Prctl.PR_GET_DUMPABLE:
-        return 1;
-      case Prctl.PR_SET_DUMPABLE:
-        return a.u64(1) <= 1 ? 0 : -Errno.EINVAL;
-      default:
-        k.log.once(`prctl:${a.int(0)}`, `unsupported prctl option ${a.int(0)}: EINVAL`);
-        return -Errno.EINVAL;
-    }
-  };
 }

@@ -1,12 +1,11 @@
-// System-wide information and limits: uname, sysinfo, getrandom, rlimits,
-// CPU affinity and yielding (man 2 uname, sysinfo, getrandom, getrlimit,
-// sched_getaffinity, sched_yield).
-import os from 'node:os';
+// System-wide information and limits: uname, sysinfo, getrandom, rlimits
+// (man 2 uname, sysinfo, getrandom, getrlimit). CPU affinity and yielding
+// are in sched.ts.
 import { Errno } from '../abi/linux/errno.js';
 import { Grnd } from '../abi/linux/random.js';
-import { Rlimit, encodeRlimit } from '../abi/linux/rlimit.js';
+import { Capability } from '../abi/linux/capability.js';
+import { RLIMIT_SIZE, Rlimit, decodeRlimit, encodeRlimit } from '../abi/linux/rlimit.js';
 import { SYSINFO_SIZE, encodeSysinfo, type Sysinfo } from '../abi/linux/sysinfo.js';
-import { getU64 } from '../abi/linux/time.js';
 import { UTSNAME_SIZE, encodeUtsname, type Utsname } from '../abi/linux/utsname.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -32,36 +31,58 @@ const uts: Utsname = { sysname: 'Linux', nodename: '', release: UTS_RELEASE, ver
 /** sysinfo's answer, reused; the fields left 0 are the sandbox's (no load, swap or high memory). */
 const info: Sysinfo = { uptime: 0, load1: 0, load5: 0, load15: 0, totalram: 0, freeram: 0, sharedram: 0, bufferram: 0, totalswap: 0, freeswap: 0, procs: 0, totalhigh: 0, freehigh: 0, memUnit: 1 };
 
-function getRlimValue(off: number): number {
-  // RLIM_INFINITY is ~0; any value ≥ 2^63 is treated as infinite as well.
-  if (scratchView.getUint32(off + 4, true) >= 0x80000000) return Infinity;
-  return getU64(scratchView, off);
-}
+const newLimit: Limit = { cur: 0, max: 0 };
 
-/** prlimit64 core: reads new (if any), writes old (if any); Linux order and rules (kernel/sys.c do_prlimit). */
-function prlimit(t: Task, resource: number, newAddr: number, oldAddr: number): number {
-  if (resource < 0 || resource >= RLIMIT_COUNT) return -Errno.EINVAL;
-  let next: Limit | undefined;
-  if (newAddr !== 0) {
-    const r = t.tg.mm.readBytes(newAddr, scratch, 0, 16);
-    if (r < 0) return r;
-    next = { cur: getRlimValue(0), max: getRlimValue(8) };
+/**
+ * do_prlimit (kernel/sys.c) on task p for the caller t: the resource, then
+ * the new limit's own checks (soft above hard: EINVAL; RLIMIT_NOFILE above
+ * fs.nr_open: EPERM), then raising a hard limit needs CAP_SYS_RESOURCE.
+ * Fills old (if given) with the limit before the change.
+ */
+function doPrlimit(t: Task, p: Task, resource: number, next: Limit | null, old: Limit | null): number {
+  if (resource >= RLIMIT_COUNT) return -Errno.EINVAL;
+  if (next) {
     if (next.cur > next.max) return -Errno.EINVAL;
     if (resource === Rlimit.RLIMIT_NOFILE && next.max > NR_OPEN) return -Errno.EPERM;
   }
-  const lim = t.tg.limits.get(resource);
-  const old = { cur: lim.cur, max: lim.max };
+  const lim = p.tg.limits.get(resource);
+  if (next && next.max > lim.max && !t.creds.hasCapability(Capability.CAP_SYS_RESOURCE)) return -Errno.EPERM;
+  if (old) {
+    old.cur = lim.cur;
+    old.max = lim.max;
+  }
   if (next) {
-    // Raising the hard limit needs CAP_SYS_RESOURCE (held by uid 0 here).
-    if (next.max > lim.max && t.creds.euid !== 0) return -Errno.EPERM;
+    // Partial: a new RLIMIT_CPU soft limit does not arm a CPU-time timer yet.
     lim.cur = next.cur;
     lim.max = next.max;
   }
-  if (oldAddr !== 0) {
-    encodeRlimit(scratchView, 16, old.cur, old.max);
-    return t.tg.mm.writeBytes(oldAddr, scratch, 16, 16);
-  }
   return 0;
+}
+
+/**
+ * check_prlimit_permission: another process's limits need the caller's
+ * real uid and gid to be all of the target's real, effective and saved IDs,
+ * or CAP_SYS_RESOURCE.
+ */
+function prlimitAllowed(t: Task, p: Task): boolean {
+  if (p === t) return true;
+  const c = t.creds;
+  const pc = p.creds;
+  const same = c.uid === pc.uid && c.uid === pc.euid && c.uid === pc.suid && c.gid === pc.gid && c.gid === pc.egid && c.gid === pc.sgid;
+  return same || c.hasCapability(Capability.CAP_SYS_RESOURCE);
+}
+
+/** Reads a struct rlimit (two rlim_t; ~0 is RLIM_INFINITY) into newLimit. */
+function readLimit(t: Task, addr: number): number {
+  const r = t.tg.mm.readBytes(addr, scratch, 0, RLIMIT_SIZE);
+  if (r < 0) return r;
+  decodeRlimit(scratchView, 0, newLimit);
+  return 0;
+}
+
+function writeLimit(t: Task, addr: number, l: Limit): number {
+  encodeRlimit(scratchView, 0, l.cur, l.max);
+  return t.tg.mm.writeBytes(addr, scratch, 0, RLIMIT_SIZE);
 }
 
 export function registerSystem(table: SyscallTable, k: Kernel): void {
@@ -97,36 +118,31 @@ export function registerSystem(table: SyscallTable, k: Kernel): void {
   };
 
   table[SYS.prlimit64] = (t, a) => {
+    // Linux's order: read the new limit, find the process, check permission, then do_prlimit.
+    const newAddr = a.u64(2);
+    const oldAddr = a.u64(3);
+    if (newAddr !== 0) {
+      const r = readLimit(t, newAddr);
+      if (r < 0) return r;
+    }
     const pid = a.int(0);
-    if (pid !== 0 && pid !== t.tg.pid) return -Errno.ESRCH;
-    return prlimit(t, a.u32(1), a.u64(2), a.u64(3));
+    const p = pid === 0 ? t : k.tasks.get(pid);
+    if (!p) return -Errno.ESRCH;
+    if (!prlimitAllowed(t, p)) return -Errno.EPERM;
+    const old: Limit = { cur: 0, max: 0 };
+    const r = doPrlimit(t, p, a.u32(1), newAddr !== 0 ? newLimit : null, oldAddr !== 0 ? old : null);
+    if (r < 0 || oldAddr === 0) return r;
+    return writeLimit(t, oldAddr, old) < 0 ? -Errno.EFAULT : 0;
   };
   table[SYS.getrlimit] = (t, a) => {
-    if (a.u32(0) >= RLIMIT_COUNT) return -Errno.EINVAL;
-    if (a.u64(1) === 0) return -Errno.EFAULT;
-    return prlimit(t, a.u32(0), 0, a.u64(1));
+    const old: Limit = { cur: 0, max: 0 };
+    const r = doPrlimit(t, t, a.u32(0), null, old);
+    if (r < 0) return r;
+    return writeLimit(t, a.u64(1), old);
   };
   table[SYS.setrlimit] = (t, a) => {
-    if (a.u32(0) >= RLIMIT_COUNT) return -Errno.EINVAL;
-    if (a.u64(1) === 0) return -Errno.EFAULT;
-    return prlimit(t, a.u32(0), a.u64(1), 0);
+    const r = readLimit(t, a.u64(1));
+    if (r < 0) return r;
+    return doPrlimit(t, t, a.u32(0), newLimit, null);
   };
-
-  table[SYS.sched_getaffinity] = (t, a) => {
-    // kernel/sched/core.c: len is an unsigned int, checked before the pid:
-    // it must hold nr_cpu_ids bits (len * 8 in 32-bit arithmetic) and be a
-    // multiple of sizeof(long); the result is cpumask_size() bytes.
-    const len = a.u32(1);
-    const ncpu = os.availableParallelism();
-    const maskSize = Math.ceil(ncpu / 64) * 8;
-    if ((len * 8) % 4294967296 < ncpu || len % 8 !== 0) return -Errno.EINVAL;
-    const pid = a.int(0);
-    if (pid !== 0 && pid !== t.tid) return -Errno.ESRCH;
-    const size = Math.min(len, maskSize);
-    scratch.fill(0, 0, size);
-    for (let c = 0; c < ncpu; c++) scratch[c >> 3] |= 1 << (c & 7);
-    const r = t.tg.mm.writeBytes(a.u64(2), scratch, 0, size);
-    return r < 0 ? r : size;
-  };
-  table[SYS.sched_yield] = () => 0;
 }

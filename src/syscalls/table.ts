@@ -15,6 +15,8 @@ import { registerClone } from './clone.js';
 import { registerWait } from './wait.js';
 import { registerExec } from './exec.js';
 import { registerSession } from './session.js';
+import { registerPrctl } from './prctl.js';
+import { registerSched } from './sched.js';
 
 /** A handler returns its result (a value or -errno) or a Promise of it when it blocks. */
 export type SyscallHandler = (t: Task, a: SyscallArgs) => number | Promise<number>;
@@ -35,5 +37,7 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerWait(table, k);
   registerExec(table, k);
   registerSession(table, k);
+  registerPrctl(table, k);
+  registerSched(table, k);
   return table;
 }

@@ -2,6 +2,10 @@
 // capabilities that override file permission checks (man 7 capabilities).
 // kernel/creds.ts's Credentials satisfies FsCredentials structurally (the VFS
 // sits below the kernel and does not import it).
+import { CAP_FS_MASK_HI, CAP_FS_MASK_LO, Capability } from '../abi/linux/capability.js';
+
+/** Capability numbers (<linux/capability.h>). */
+export { Capability };
 
 export interface FsCredentials {
   readonly uid: number;
@@ -10,42 +14,28 @@ export interface FsCredentials {
   readonly fsuid: number;
   readonly fsgid: number;
   readonly groups: readonly number[];
-  /** The effective capability set, when the kernel models one; see capable(). */
+  /**
+   * Whether cap is in the effective capability set. The kernel's
+   * Credentials always has it; plain objects (the kernel's own lookups as
+   * root) may leave it out: see capable().
+   */
   hasCapability?(cap: Capability): boolean;
+  /**
+   * The credentials access(2) checks with (access_override_creds): real
+   * uid/gid as fsuid/fsgid, and the capabilities of the real uid.
+   */
+  forAccess?(): FsCredentials;
 }
 
-/** Capability numbers (<linux/capability.h>) the VFS asks about. */
-export const enum Capability {
-  CAP_CHOWN = 0,
-  CAP_DAC_OVERRIDE = 1,
-  CAP_DAC_READ_SEARCH = 2,
-  CAP_FOWNER = 3,
-  CAP_FSETID = 4,
-  CAP_LINUX_IMMUTABLE = 9,
-  CAP_SYS_CHROOT = 18,
-  CAP_SYS_ADMIN = 21,
-  CAP_MKNOD = 27,
-}
-
-/** The capabilities a change of fsuid to or from 0 raises or drops (man 7 capabilities, "Effect of user ID changes"). */
+/** Whether cap is one of CAP_FS_MASK, which follows fsuid (man 7 capabilities, "Effect of user ID changes"). */
 function isFsCapability(cap: Capability): boolean {
-  switch (cap) {
-    case Capability.CAP_CHOWN:
-    case Capability.CAP_DAC_OVERRIDE:
-    case Capability.CAP_DAC_READ_SEARCH:
-    case Capability.CAP_FOWNER:
-    case Capability.CAP_FSETID:
-    case Capability.CAP_LINUX_IMMUTABLE:
-    case Capability.CAP_MKNOD:
-      return true;
-    default:
-      return false;
-  }
+  return cap < 32 ? ((CAP_FS_MASK_LO >>> cap) & 1) !== 0 : ((CAP_FS_MASK_HI >>> (cap - 32)) & 1) !== 0;
 }
 
 /**
- * Whether creds hold cap. Until the kernel models capability sets, root has
- * them all: the file-system ones follow fsuid, the others euid.
+ * capable(): whether creds hold cap in their effective set. Credentials
+ * without capability sets (plain objects) count as a root whose
+ * capabilities follow the IDs: CAP_FS_MASK with fsuid 0, the rest with euid 0.
  */
 export function capable(creds: FsCredentials, cap: Capability): boolean {
   if (creds.hasCapability) return creds.hasCapability(cap);

@@ -1,4 +1,7 @@
 // prctl(2) options (<linux/prctl.h>) and arch_prctl(2) codes (<asm/prctl.h>).
+// Options newer than the build machine's headers and kernel-internal values
+// are in prctl_kernel.ts.
+import { PrctlNew } from './prctl_kernel.js';
 
 export const enum Prctl {
   PR_SET_PDEATHSIG = 1,
@@ -52,6 +55,13 @@ export const enum Prctl {
   PR_GET_IO_FLUSHER = 58,
   PR_SET_SYSCALL_USER_DISPATCH = 59,
   PR_SCHED_CORE = 62,
+  PR_MPX_ENABLE_MANAGEMENT = 43,
+  PR_MPX_DISABLE_MANAGEMENT = 44,
+  PR_SVE_SET_VL = 50,
+  PR_SVE_GET_VL = 51,
+  PR_PAC_RESET_KEYS = 54,
+  /** 'SVMA' in ASCII. */
+  PR_SET_VMA = 0x53564d41,
   /** Yama: 'Yama' in ASCII. */
   PR_SET_PTRACER = 0x59616d61,
 }
@@ -64,11 +74,51 @@ export const enum PrCapAmbient {
   PR_CAP_AMBIENT_CLEAR_ALL = 4,
 }
 
+/** PR_SET_VMA's sub-operation. */
+export const PR_SET_VMA_ANON_NAME = 0;
+
+/** PR_MCE_KILL's arg2, and its policies (arg3, and PR_MCE_KILL_GET's result). */
+export const enum MceKill {
+  PR_MCE_KILL_CLEAR = 0,
+  PR_MCE_KILL_SET = 1,
+  PR_MCE_KILL_LATE = 0,
+  PR_MCE_KILL_EARLY = 1,
+  PR_MCE_KILL_DEFAULT = 2,
+}
+
+/** PR_GET_TIMING / PR_SET_TIMING. */
+export const PR_TIMING_STATISTICAL = 0;
+
+/** PR_GET_TSC / PR_SET_TSC. */
+export const enum PrTsc {
+  PR_TSC_ENABLE = 1,
+  PR_TSC_SIGSEGV = 2,
+}
+
+/** PR_SET_MM sub-operations. */
+export const enum PrSetMm {
+  PR_SET_MM_START_CODE = 1,
+  PR_SET_MM_END_CODE = 2,
+  PR_SET_MM_START_DATA = 3,
+  PR_SET_MM_END_DATA = 4,
+  PR_SET_MM_START_STACK = 5,
+  PR_SET_MM_START_BRK = 6,
+  PR_SET_MM_BRK = 7,
+  PR_SET_MM_ARG_START = 8,
+  PR_SET_MM_ARG_END = 9,
+  PR_SET_MM_ENV_START = 10,
+  PR_SET_MM_ENV_END = 11,
+  PR_SET_MM_AUXV = 12,
+  PR_SET_MM_EXE_FILE = 13,
+  PR_SET_MM_MAP = 14,
+  PR_SET_MM_MAP_SIZE = 15,
+}
+
 /** PR_SET_NAME / PR_GET_NAME buffer: 16 bytes including the NUL (TASK_COMM_LEN). */
 export const TASK_COMM_LEN = 16;
 
 /** Name of each option above, for --strace. */
-export const PRCTL_NAMES: ReadonlyMap<number, string> = new Map([
+export const PRCTL_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
   [Prctl.PR_SET_PDEATHSIG, 'PR_SET_PDEATHSIG'], [Prctl.PR_GET_PDEATHSIG, 'PR_GET_PDEATHSIG'],
   [Prctl.PR_GET_DUMPABLE, 'PR_GET_DUMPABLE'], [Prctl.PR_SET_DUMPABLE, 'PR_SET_DUMPABLE'],
   [Prctl.PR_GET_UNALIGN, 'PR_GET_UNALIGN'], [Prctl.PR_SET_UNALIGN, 'PR_SET_UNALIGN'],
@@ -98,6 +148,10 @@ export const PRCTL_NAMES: ReadonlyMap<number, string> = new Map([
   [Prctl.PR_SET_IO_FLUSHER, 'PR_SET_IO_FLUSHER'], [Prctl.PR_GET_IO_FLUSHER, 'PR_GET_IO_FLUSHER'],
   [Prctl.PR_SET_SYSCALL_USER_DISPATCH, 'PR_SET_SYSCALL_USER_DISPATCH'],
   [Prctl.PR_SCHED_CORE, 'PR_SCHED_CORE'], [Prctl.PR_SET_PTRACER, 'PR_SET_PTRACER'],
+  [PrctlNew.PR_SET_MDWE, 'PR_SET_MDWE'], [PrctlNew.PR_GET_MDWE, 'PR_GET_MDWE'], [PrctlNew.PR_GET_AUXV, 'PR_GET_AUXV'],
+  [Prctl.PR_MPX_ENABLE_MANAGEMENT, 'PR_MPX_ENABLE_MANAGEMENT'], [Prctl.PR_MPX_DISABLE_MANAGEMENT, 'PR_MPX_DISABLE_MANAGEMENT'],
+  [Prctl.PR_SVE_SET_VL, 'PR_SVE_SET_VL'], [Prctl.PR_SVE_GET_VL, 'PR_SVE_GET_VL'],
+  [Prctl.PR_PAC_RESET_KEYS, 'PR_PAC_RESET_KEYS'], [Prctl.PR_SET_VMA, 'PR_SET_VMA'],
 ]);
 
 /** arch_prctl(2) codes (x86-64). */

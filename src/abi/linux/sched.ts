@@ -55,6 +55,20 @@ export const enum Sched {
   SCHED_RESET_ON_FORK = 0x40000000,
 }
 
+/** sched_attr.sched_flags (<linux/sched.h>); struct sched_attr itself is in sched_attr.ts. */
+export const enum SchedFlag {
+  SCHED_FLAG_RESET_ON_FORK = 0x01,
+  SCHED_FLAG_RECLAIM = 0x02,
+  SCHED_FLAG_DL_OVERRUN = 0x04,
+  SCHED_FLAG_KEEP_POLICY = 0x08,
+  SCHED_FLAG_KEEP_PARAMS = 0x10,
+  SCHED_FLAG_UTIL_CLAMP_MIN = 0x20,
+  SCHED_FLAG_UTIL_CLAMP_MAX = 0x40,
+  SCHED_FLAG_KEEP_ALL = 0x18,
+  SCHED_FLAG_UTIL_CLAMP = 0x60,
+  SCHED_FLAG_ALL = 0x7f,
+}
+
 /** CPUs in glibc's cpu_set_t (<sched.h>); sched_getaffinity takes any multiple of 8 bytes that covers nr_cpu_ids. */
 export const CPU_SETSIZE = 1024;
 
