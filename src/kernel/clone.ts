@@ -1,7 +1,10 @@
 // clone(2), clone3(2), fork and vfork in the kernel (Linux kernel/fork.c
 // copy_process and kernel_clone): the flag rules, the child's task and
 // process, and the copy of its parent's state.
-import { Clone, type CloneArgs } from '../abi/linux/sched.js';
+import { Clone, Sched, type CloneArgs } from '../abi/linux/sched.js';
+import { Capability } from '../abi/linux/capability.js';
+import { forkTaskAttrs } from '../syscalls/prctl.js';
+import { policyOf } from '../syscalls/sched.js';
 import { Errno } from '../abi/linux/errno.js';
 import type { MemoryManager } from '../mm/memory_manager.js';
 import { Reg } from '../platform/platform.js';
@@ -71,9 +74,12 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
   }
   if (a.flagsHi & 2) return -Errno.EINVAL; // CLONE_INTO_CGROUP: no cgroup file system to name one
   const thread = (f & Clone.CLONE_THREAD) !== 0;
+  // A SCHED_DEADLINE task may not fork (sched_fork).
+  if (policyOf(t) === Sched.SCHED_DEADLINE) return -Errno.EAGAIN;
   if (!thread) {
     const nproc = parentTg.limits.get(RLIMIT_NPROC).cur;
-    if (t.creds.uid !== 0 && processesOf(k, t.creds.uid) >= nproc) return -Errno.EAGAIN;
+    const exempt = t.creds.hasCapability(Capability.CAP_SYS_RESOURCE) || t.creds.hasCapability(Capability.CAP_SYS_ADMIN);
+    if (!exempt && processesOf(k, t.creds.uid) >= nproc) return -Errno.EAGAIN;
   }
   const tid = k.allocatePid();
   if (tid < 0) return tid;
@@ -139,6 +145,7 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
   const child = new Task(tid, tg, ctx, t.creds.clone());
   child.sigmaskLo = t.sigmaskLo;
   child.sigmaskHi = t.sigmaskHi;
+  forkTaskAttrs(t, child, thread);
   if (f & Clone.CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid;
   if (f & Clone.CLONE_CHILD_SETTID) vm.mm.writeU32(a.childTid, tid);
   if (f & Clone.CLONE_PARENT_SETTID) parentTg.mm.writeU32(a.parentTid, tid);

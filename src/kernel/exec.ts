@@ -17,7 +17,10 @@ import { Credentials } from './creds.js';
 import { readExecutable, type Executable } from './exec_file.js';
 import { callerOf, type FsContext } from './fs_context.js';
 import { NO_RESUME, type Kernel } from './kernel.js';
-import { Limits } from './limits.js';
+import { Limits, retireHostUsage } from './limits.js';
+import { credsAfterExec } from './capabilities.js';
+import { execTaskAttrs } from '../syscalls/prctl.js';
+import { FileMode } from '../abi/linux/stat.js';
 import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
 import { commOf, ThreadGroup } from './thread_group.js';
@@ -107,6 +110,8 @@ interface ImageSpec {
   execfn: string | Uint8Array;
   creds: Credentials;
   stackLimit: number;
+  /** AT_SECURE. */
+  secure: boolean;
 }
 
 /** Builds a fresh address space with the program loaded and a thread set to start it. */
@@ -124,6 +129,7 @@ function buildImage(k: Kernel, s: ImageSpec): Image | number {
     euid: s.creds.euid,
     gid: s.creds.gid,
     egid: s.creds.egid,
+    secure: s.secure,
     stackRlimit: stackLimit,
     readInterpreter: s.interp ? () => s.interp! : undefined,
   });
@@ -147,7 +153,7 @@ function buildImage(k: Kernel, s: ImageSpec): Image | number {
 export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | number {
   const creds = spec.creds ?? new Credentials();
   const limits = new Limits();
-  const img = buildImage(k, { bytes: spec.bytes, interp: spec.interp ?? null, argv: spec.argv, envp: spec.envp, execfn: spec.exe, creds, stackLimit: limits.get(RLIMIT_STACK).cur });
+  const img = buildImage(k, { bytes: spec.bytes, interp: spec.interp ?? null, argv: spec.argv, envp: spec.envp, execfn: spec.exe, creds, stackLimit: limits.get(RLIMIT_STACK).cur, secure: false });
   if (typeof img === 'number') return img;
   const pid = k.allocatePid();
   if (pid < 0) return pid;
@@ -218,7 +224,7 @@ export async function resolveProgram(
   req: Pick<ExecRequest, 'dirfd' | 'path' | 'flags' | 'filename' | 'argv'>,
   /** The file at req.path, already read (the sandbox's first program). */
   first?: Pick<Executable, 'exe' | 'bytes'>,
-): Promise<{ exe: Pick<Executable, 'exe' | 'bytes'>; interp: Uint8Array | null; argv: Uint8Array[] } | number> {
+): Promise<{ exe: Pick<Executable, 'exe' | 'bytes'> & Partial<Executable>; interp: Uint8Array | null; argv: Uint8Array[] } | number> {
   let argv = req.argv;
   let dirfd = req.dirfd;
   let path = req.path;
@@ -262,14 +268,24 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   if (req.argError < 0) return req.argError;
   if (tg.exiting || t.exited) return NO_RESUME;
   const argv = found.argv.length > 0 ? found.argv : [new Uint8Array(0)];
+  // Set-user-ID and set-group-ID (a set-GID file needs group execute), not on nosuid mounts.
+  const ex = found.exe;
+  const mode = ex.mode ?? 0;
+  const setuid = !ex.nosuid && (mode & FileMode.S_ISUID) !== 0;
+  const setgid = !ex.nosuid && (mode & FileMode.S_ISGID) !== 0 && (mode & FileMode.S_IXGRP) !== 0;
+  const cr = credsAfterExec(t.creds, ex.uid ?? 0, ex.gid ?? 0, setuid, setgid, false, { unsafe: tg.fsContext.users > 1 });
+  if (typeof cr === 'number') return cr;
+  let stackLimit = tg.limits.get(RLIMIT_STACK).cur;
+  if (cr.secure) stackLimit = Math.min(stackLimit, 8 * MiB);
   const img = buildImage(k, {
     bytes: found.exe.bytes,
     interp: found.interp,
     argv,
     envp: req.envp,
     execfn: req.filename,
-    creds: t.creds,
-    stackLimit: tg.limits.get(RLIMIT_STACK).cur,
+    creds: cr.creds,
+    stackLimit,
+    secure: cr.secure,
   });
   if (typeof img === 'number') return img;
 
@@ -284,7 +300,9 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   t.clearChildTid = 0;
   tg.vm = img.vm;
   k.replaceContext(t, img.ctx);
+  if (!oldVm.shared) retireHostUsage(tg, oldVm.as.hostPid);
   oldVm.put();
+  execTaskAttrs(t, cr, ex.readable ?? true);
   if (tg.fds.users > 1) {
     tg.fds.users--;
     tg.fds = tg.fds.fork();

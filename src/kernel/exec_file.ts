@@ -26,6 +26,8 @@ export interface Executable {
   mode: number;
   /** The mount is nosuid: set-ID bits are ignored. */
   nosuid: boolean;
+  /** The caller may read the file (an execute-only program makes the process non-dumpable). */
+  readable: boolean;
 }
 
 /** Root's view for reading a file the caller may execute but not read (execute-only programs run too). */
@@ -43,6 +45,7 @@ export async function readExecutable(caller: Caller, dirfd: number, path: string
   if (ok < 0) return ok === -Errno.EISDIR ? -Errno.EACCES : ok;
   let how = openatHow(OpenFlag.O_RDONLY | ((flags & At.AT_SYMLINK_NOFOLLOW) !== 0 ? OpenFlag.O_NOFOLLOW : 0), 0);
   let f = openAt(caller, dirfd, path, how);
+  const readable = f !== -Errno.EACCES;
   if (f === -Errno.EACCES) {
     // Execute without read permission: open_exec does not need MAY_READ.
     how = openatHow(OpenFlag.O_RDONLY, 0);
@@ -50,7 +53,7 @@ export async function readExecutable(caller: Caller, dirfd: number, path: string
   }
   if (typeof f === 'number') return f === -Errno.EISDIR || f === -Errno.ENXIO ? -Errno.EACCES : f;
   try {
-    return await readOpened(f, caller);
+    return await readOpened(f, caller, readable);
   } finally {
     // A new open file holds no reference until installed: take one to drop it.
     f.incRef();
@@ -58,7 +61,7 @@ export async function readExecutable(caller: Caller, dirfd: number, path: string
   }
 }
 
-async function readOpened(f: OpenFile, caller: Caller): Promise<Executable | number> {
+async function readOpened(f: OpenFile, caller: Caller, readable: boolean): Promise<Executable | number> {
   const attrs = f.inode.getattr();
   if ((attrs.mode & FileMode.S_IFMT) !== FileMode.S_IFREG) return -Errno.EACCES;
   if ((f.path.mount.flags & MountFlag.MS_NOEXEC) !== 0) return -Errno.EACCES;
@@ -78,5 +81,6 @@ async function readOpened(f: OpenFile, caller: Caller): Promise<Executable | num
     gid: attrs.gid,
     mode: attrs.mode,
     nosuid: (f.path.mount.flags & MountFlag.MS_NOSUID) !== 0,
+    readable,
   };
 }

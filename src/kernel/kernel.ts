@@ -17,6 +17,9 @@ import { KernelLog } from './log.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import type { Vm } from './vm.js';
+import { processUsage } from './limits.js';
+import { sendSignal } from './signal_send.js';
+import { pdeathSignal } from '../syscalls/prctl.js';
 
 /** A handler's result meaning "do not resume this task" (it exited or was killed). */
 export const NO_RESUME = -0x7fffffff;
@@ -397,6 +400,8 @@ export class Kernel {
     // The robust lists and clear_child_tid words matter to other processes
     // sharing the memory (Linux walks them for every exiting thread).
     if (tg.vm.shared) for (const t of tg.tasks) if (!t.exited) this.threadCleanup(t);
+    // The final CPU usage comes from the stub, read while it still exists.
+    if (!tg.vm.shared) tg.usage = processUsage(tg, tg.as.hostPid, Math.ceil(tg.mm.privateResidentBytes / 1024));
     // Kill the stub (unless another process shares it: a vfork parent), then
     // make every stopped thread's tracer observe the death; running threads
     // see it by themselves (or are exited at their next stop). Each reports an Exit stop.
@@ -439,7 +444,7 @@ export class Kernel {
     if (tg.zombie) return;
     tg.zombie = true;
     if (this.currentTask?.tg === tg) this.currentTask = null;
-    tg.usage = { utimeUs: 0, stimeUs: 0, maxRssKb: Math.ceil(tg.mm.privateResidentBytes / 1024) };
+    tg.usage ??= { utimeUs: 0, stimeUs: 0, maxRssKb: Math.ceil(tg.mm.privateResidentBytes / 1024) };
     if (--tg.fds.users === 0) {
       this.exitHooks.processExit?.(tg);
       tg.fds.closeAll();
@@ -449,6 +454,13 @@ export class Kernel {
     const vfork = tg.vforkDone;
     tg.vforkDone = null;
     vfork?.();
+    // PR_SET_PDEATHSIG: children asked for a signal when their parent dies.
+    for (const c of tg.children) {
+      for (const ct of c.tasks) {
+        const sig = pdeathSignal(ct);
+        if (sig !== 0) sendSignal(this, c, sig, ct);
+      }
+    }
     this.reparentChildren(tg);
     const parent = tg.parent;
     if (parent === null || parent.zombie) {

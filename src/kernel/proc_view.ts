@@ -8,6 +8,7 @@ import { HostStdioFile } from '../fs/host_stdio.js';
 import { mountEntries, type MountDescription } from '../fs/proc/mounts.js';
 import { memStatsFromVmas, vmasFromMaps } from '../fs/proc/format.js';
 import type {
+  ProcCaps,
   ProcCreds,
   ProcFd,
   ProcKernelView,
@@ -27,6 +28,9 @@ import { OpenFile } from '../vfs/open_file.js';
 import type { VfsPath } from '../vfs/path.js';
 import { lookupAt } from '../vfs/resolve.js';
 import { taskOfCaller } from './fs_context.js';
+import { procCaps } from './capabilities.js';
+import { dumpable } from '../syscalls/prctl.js';
+import { cpusAllowed, niceOf } from '../syscalls/sched.js';
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -78,6 +82,22 @@ class ThreadView implements ProcThread {
     return { uid: c.uid, euid: c.euid, suid: c.suid, fsuid: c.fsuid, gid: c.gid, egid: c.egid, sgid: c.sgid, fsgid: c.fsgid, groups: [...c.groups] };
   }
 
+  get caps(): ProcCaps {
+    return procCaps(this.task.creds);
+  }
+
+  get noNewPrivs(): boolean {
+    return this.task.creds.noNewPrivs;
+  }
+
+  get nice(): number {
+    return niceOf(this.task);
+  }
+
+  get cpusAllowed(): readonly number[] {
+    return cpusAllowed(this.task);
+  }
+
   get sigBlocked(): bigint {
     return (BigInt(this.task.sigmaskHi >>> 0) << 32n) | BigInt(this.task.sigmaskLo >>> 0);
   }
@@ -110,6 +130,10 @@ class ProcessView implements ProcProcess {
 
   get sid(): number {
     return this.tg.sid;
+  }
+
+  get dumpable(): boolean {
+    return dumpable(this.tg) !== 0;
   }
 
   get exitSignal(): number {

@@ -2,6 +2,7 @@
 // "Process group and session"), and kill(2), tkill(2), tgkill(2).
 import { Errno } from '../abi/linux/errno.js';
 import { SYS } from '../abi/linux/syscalls.js';
+import { Capability } from '../abi/linux/capability.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { sendSignal } from '../kernel/signal_send.js';
 import type { Task } from '../kernel/task.js';
@@ -14,7 +15,7 @@ const INT_MIN = -0x80000000;
 /** kill_ok_by_cred: root (CAP_KILL), or the sender's real or effective UID is the target's real or saved UID. */
 function mayKill(t: Task, target: ThreadGroup): boolean {
   const c = t.creds;
-  if (c.euid === 0) return true;
+  if (c.hasCapability(Capability.CAP_KILL)) return true;
   for (const o of target.tasks) {
     const d = o.creds;
     if (c.euid === d.suid || c.euid === d.uid || c.uid === d.suid || c.uid === d.uid) return true;
