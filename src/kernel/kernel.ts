@@ -397,9 +397,14 @@ export class Kernel {
     this.log.debug(`pid ${tg.pid} exits with wait status 0x${waitStatus.toString(16)}`);
     // Threads blocked in the kernel are woken (their result is never delivered).
     for (const t of tg.tasks) t.interrupt(NO_RESUME);
-    // The robust lists and clear_child_tid words matter to other processes
-    // sharing the memory (Linux walks them for every exiting thread).
-    if (tg.vm.shared) for (const t of tg.tasks) if (!t.exited) this.threadCleanup(t);
+    // Every exiting thread's robust list is walked (waiters in other processes
+    // sharing the memory must see EOWNERDEAD); clear_child_tid matters only
+    // while another process shares the address space.
+    for (const t of tg.tasks) {
+      if (t.exited) continue;
+      if (tg.vm.shared) this.threadCleanup(t);
+      else this.exitHooks.robustList?.(t);
+    }
     // The final CPU usage comes from the stub, read while it still exists.
     if (!tg.vm.shared) tg.usage = processUsage(tg, tg.as.hostPid, Math.ceil(tg.mm.privateResidentBytes / 1024));
     // Kill the stub (unless another process shares it: a vfork parent), then

@@ -11,6 +11,7 @@ import { registerSignal } from './signal.js';
 import { registerSystem } from './system.js';
 import { registerFs } from './fs/index.js';
 import { registerPipe } from './pipe.js';
+import { registerFutex } from './futex.js';
 import { registerClone } from './clone.js';
 import { registerWait } from './wait.js';
 import { registerExec } from './exec.js';
@@ -33,6 +34,7 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerSystem(table, k);
   registerFs(table, k);
   registerPipe(table, k);
+  registerFutex(table, k);
   registerClone(table, k);
   registerWait(table, k);
   registerExec(table, k);
