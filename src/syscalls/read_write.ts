@@ -13,6 +13,8 @@ import type { SyscallArgs } from './args.js';
 import { PipeEnd } from '../fs/pipe/index.js';
 import { accessOk } from './access.js';
 import { pipeFcntl } from './pipe.js';
+import { fcntlLock } from './fs/locks.js';
+import { memfdFcntl } from './fs/memfd.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
@@ -189,8 +191,18 @@ export function registerReadWrite(table: SyscallTable, _k: Kernel): void {
       case Fcntl.F_GETPIPE_SZ:
       case Fcntl.F_SETPIPE_SZ:
         return pipeFcntl(t, f, a.int(1), a.u32(2));
+      case Fcntl.F_GETLK:
+      case Fcntl.F_SETLK:
+      case Fcntl.F_SETLKW:
+      case Fcntl.F_OFD_GETLK:
+      case Fcntl.F_OFD_SETLK:
+      case Fcntl.F_OFD_SETLKW:
+        return fcntlLock(t, fd, f, a.int(1), a.u64(2));
+      case Fcntl.F_ADD_SEALS:
+      case Fcntl.F_GET_SEALS:
+        return memfdFcntl(f, a.int(1), a.u32(2));
       default:
-        // Locks, leases, owners and seals come with the rest of the file-system issue.
+        // Leases and owners come with the rest of the file-system issue.
         return -Errno.EINVAL;
     }
   };

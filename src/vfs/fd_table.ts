@@ -2,6 +2,7 @@
 // FD_CLOEXEC per descriptor, bounded by RLIMIT_NOFILE.
 import { Errno } from '../abi/linux/errno.js';
 import type { FileDescription } from './file.js';
+import { releasePosixLocks } from './file_locks.js';
 
 interface Slot {
   file: FileDescription;
@@ -33,7 +34,11 @@ export class FdTable {
     file.incRef();
     const old = this.slots[fd];
     this.slots[fd] = { file, cloexec };
-    old?.file.decRef();
+    if (old) {
+      // Closing a descriptor drops the process's POSIX locks on its file (filp_flush).
+      releasePosixLocks(this, old.file);
+      old.file.decRef();
+    }
   }
 
   getCloexec(fd: number): boolean | undefined {
@@ -51,6 +56,7 @@ export class FdTable {
     const slot = fd >= 0 && fd < this.slots.length ? this.slots[fd] : undefined;
     if (!slot) return -Errno.EBADF;
     this.slots[fd] = undefined;
+    releasePosixLocks(this, slot.file);
     slot.file.decRef();
     return 0;
   }

@@ -8,6 +8,7 @@ import { touchAtime } from './atime.js';
 import { BufferMemory } from './buffer_memory.js';
 import { Capability, capable, type FsCredentials } from './credentials.js';
 import type { FileDescription } from './file.js';
+import { releaseFileLocks } from './file_locks.js';
 import type { GuestMemory, IoResult } from './guest_memory.js';
 import { isDir, isRegular, type DirEmitter, type FileImpl, type Inode } from './inode.js';
 import { MAX_FILE_SIZE } from './limits.js';
@@ -198,6 +199,7 @@ export class OpenFile implements FileDescription {
   decRef(): void {
     if (--this.refs > 0 || this.released) return;
     this.released = true;
+    releaseFileLocks(this, this.inode);
     this.impl?.release?.();
     this.inode.decRef();
     releasePath(this.path);

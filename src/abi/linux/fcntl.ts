@@ -101,6 +101,8 @@ export const enum LockType {
   LOCK_EX = 2,
   LOCK_NB = 4,
   LOCK_UN = 8,
+  /** Obsolete mandatory flock (with LOCK_READ 64 / LOCK_WRITE 128): ignored, flock(2) returns 0. */
+  LOCK_MAND = 32,
 }
 
 /** memfd seals (F_ADD_SEALS / F_GET_SEALS). */
@@ -171,6 +173,36 @@ export function encodeFlock(dv: DataView, off: number, f: Flock): void {
   setI64(dv, off + 16, f.len);
   dv.setInt32(off + 24, f.pid, true);
   dv.setUint32(off + 28, 0, true);
+}
+
+/** The largest file offset (OFFSET_MAX, LLONG_MAX) as a bigint: lock ranges reach it exactly. */
+export const OFFSET_MAX = 0x7fffffffffffffffn;
+
+/** struct flock with its 64-bit fields exact (record locks compare offsets near 2^63). */
+export interface FlockExact {
+  type: number;
+  whence: number;
+  start: bigint;
+  len: bigint;
+  pid: number;
+}
+
+export function decodeFlockExact(dv: DataView, off: number, out: FlockExact): FlockExact {
+  out.type = dv.getInt16(off, true);
+  out.whence = dv.getInt16(off + 2, true);
+  out.start = dv.getBigInt64(off + 8, true);
+  out.len = dv.getBigInt64(off + 16, true);
+  out.pid = dv.getInt32(off + 24, true);
+  return out;
+}
+
+/** Writes the fields fcntl(F_GETLK) reports; the padding keeps what the caller gave. */
+export function encodeFlockExact(dv: DataView, off: number, f: FlockExact): void {
+  dv.setInt16(off, f.type, true);
+  dv.setInt16(off + 2, f.whence, true);
+  dv.setBigInt64(off + 8, f.start, true);
+  dv.setBigInt64(off + 16, f.len, true);
+  dv.setInt32(off + 24, f.pid, true);
 }
 
 // ---------------------------------------------------------------------------

@@ -49,12 +49,17 @@ interface Slot {
   /** Where unread data starts in page. */
   offset: number;
   len: number;
-  /** PIPE_BUF_FLAG_PACKET (written in O_DIRECT mode); others are PIPE_BUF_FLAG_CAN_MERGE. */
+  /** PIPE_BUF_FLAG_PACKET (written in O_DIRECT mode). */
   packet: boolean;
+  /** PIPE_BUF_FLAG_CAN_MERGE: a later write may append to it (plain writes; not spliced or tee'd buffers). */
+  merge: boolean;
 }
 
 /** writeLoop's answer when the write must wait for a free slot. */
 const PARK = -0x7ffffffe;
+
+/** Pipe.spliceTo's answer when nothing could move yet (input empty or output full): wait and retry. */
+export const SPLICE_RETRY = -0x7ffffffd;
 
 abstract class Waiter implements Interruptible {
   done = false;
@@ -97,6 +102,13 @@ class WriteWaiter extends Waiter {
   }
   protected override partial(r: number): number {
     return this.ret > 0 ? this.ret : r;
+  }
+}
+
+/** A splice or tee waiting until the pipe can be read (data, or no writer) or written (a free slot, or no reader). */
+class ReadyWaiter extends Waiter {
+  constructor(pipe: Pipe, task: TaskToken, readonly forWrite: boolean) {
+    super(pipe, task);
   }
 }
 
@@ -164,6 +176,7 @@ export class Pipe {
   private readonly readWaiters: ReadWaiter[] = [];
   private readonly writeWaiters: WriteWaiter[] = [];
   private readonly partnerWaiters: PartnerWaiter[] = [];
+  private readonly readyWaiters: ReadyWaiter[] = [];
   private readonly listeners = new Set<() => void>();
   private pumping = false;
   /** Data moved since the flag was cleared (pump loops while it does). */
@@ -304,7 +317,7 @@ export class Pipe {
     if (chars !== 0 && this.occupancy > 0) {
       const last = this.q[this.q.length - 1]!;
       const end = last.offset + last.len;
-      if (!last.packet && end + chars <= PAGE_SIZE) {
+      if (last.merge && end + chars <= PAGE_SIZE) {
         const copied = cur.copyIn(last.page, end, chars);
         if (copied < chars) return -Errno.EFAULT;
         last.len += chars;
@@ -342,7 +355,8 @@ export class Pipe {
           freePage(page);
           return w.ret > 0 ? w.ret : -Errno.EFAULT;
         }
-        this.q.push({ page, offset: 0, len: copied, packet: (w.flags() & OpenFlag.O_DIRECT) !== 0 });
+        const packet = (w.flags() & OpenFlag.O_DIRECT) !== 0;
+        this.q.push({ page, offset: 0, len: copied, packet, merge: !packet });
         this.bytes += copied;
         w.ret += copied;
         this.moved = true;
@@ -371,7 +385,24 @@ export class Pipe {
   /** Wakes what can go on, then tells the readiness listeners if anything changed. */
   private settle(): void {
     this.pump();
+    this.wakeReady();
     if (this.dirty) this.notify();
+  }
+
+  /** Wakes the splice and tee calls whose pipe became readable or writable (they try again). */
+  private wakeReady(): void {
+    if (this.readyWaiters.length === 0) return;
+    const readable = this.occupancy > 0 || this.writers === 0;
+    const writable = this.occupancy < this.slots || this.readers === 0;
+    for (let i = 0; i < this.readyWaiters.length; ) {
+      const w = this.readyWaiters[i];
+      if (w.forWrite ? writable : readable) {
+        this.readyWaiters.splice(i, 1);
+        w.finish(0);
+      } else {
+        i++;
+      }
+    }
   }
 
   /**
@@ -406,7 +437,7 @@ export class Pipe {
 
   /** Removes an interrupted waiter from its queue. */
   dropWaiter(w: Waiter): void {
-    for (const q of [this.readWaiters, this.writeWaiters, this.partnerWaiters] as Waiter[][]) {
+    for (const q of [this.readWaiters, this.writeWaiters, this.partnerWaiters, this.readyWaiters] as Waiter[][]) {
       const i = q.indexOf(w);
       if (i >= 0) q.splice(i, 1);
     }
@@ -480,6 +511,7 @@ export class Pipe {
     for (const w of this.readWaiters.splice(0)) w.finish(0);
     for (const w of this.writeWaiters.splice(0)) w.finish(this.writeLoop(w));
     for (const w of this.partnerWaiters.splice(0)) w.finish(-Errno.EINTR);
+    for (const w of this.readyWaiters.splice(0)) w.finish(0);
     for (let i = this.qHead; i < this.q.length; i++) freePage(this.q[i]!.page);
     this.q = [];
     this.qHead = 0;
@@ -488,6 +520,182 @@ export class Pipe {
     this.notify();
     this.listeners.clear();
     this.onFree?.();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Splice and tee (fs/splice.c): the buffer-level moves; the syscalls wait
+  // with waitReadable / waitWritable between attempts.
+
+  /** Free slots (max_usage - occupancy). */
+  get freeSlots(): number {
+    return Math.max(0, this.slots - this.occupancy);
+  }
+
+  /**
+   * Parks until the pipe holds data or has no writer (ipipe_prep,
+   * splice_from_pipe_next). 0, or the interrupt's value. The caller looks
+   * again: another reader may have been first.
+   */
+  waitReadable(task: TaskToken): Promise<number> {
+    return this.park(this.ready(false, task));
+  }
+
+  /** Parks until a slot is free or no reader is left (opipe_prep, wait_for_space). */
+  waitWritable(task: TaskToken): Promise<number> {
+    return this.park(this.ready(true, task));
+  }
+
+  /** task: the caller's token, taken when its system call started (pipeHooks.currentTask()). */
+  private ready(forWrite: boolean, task: TaskToken): ReadyWaiter {
+    const w = new ReadyWaiter(this, task, forWrite);
+    this.readyWaiters.push(w);
+    return w;
+  }
+
+  /** Copies up to n of the oldest bytes into dst[off..] without consuming them; the count copied. */
+  peek(dst: Uint8Array, off: number, n: number): number {
+    let done = 0;
+    for (let i = this.qHead; i < this.q.length && done < n; i++) {
+      const b = this.q[i]!;
+      const c = Math.min(b.len, n - done);
+      dst.set(b.page.subarray(b.offset, b.offset + c), off + done);
+      done += c;
+    }
+    return done;
+  }
+
+  /** Drops the n oldest bytes (n <= queued) as a splice to a file consumed them, and wakes writers. */
+  consume(n: number): void {
+    while (n > 0 && this.occupancy > 0) {
+      const b = this.q[this.qHead]!;
+      const c = Math.min(b.len, n);
+      b.offset += c;
+      b.len -= c;
+      this.bytes -= c;
+      n -= c;
+      if (b.len === 0) this.popSlot();
+    }
+    this.moved = true;
+    this.dirty = true;
+    this.settle();
+  }
+
+  /**
+   * Appends src[off..off+n) as new buffers that later writes never merge
+   * into, as a file spliced in: the first starts at page offset pageOff (a
+   * page-cache file's data keeps its alignment: each buffer ends at a file
+   * page boundary), the others at 0. Stops when no slot is free; returns
+   * the bytes appended.
+   */
+  append(src: Uint8Array, off: number, n: number, pageOff: number): number {
+    let done = 0;
+    let o = pageOff % PAGE_SIZE;
+    while (done < n && this.occupancy < this.slots) {
+      const c = Math.min(PAGE_SIZE - o, n - done);
+      const page = allocPage();
+      page.set(src.subarray(off + done, off + done + c), o);
+      this.q.push({ page, offset: o, len: c, packet: false, merge: false });
+      this.bytes += c;
+      done += c;
+      o = 0;
+    }
+    if (done > 0) {
+      this.moved = true;
+      this.dirty = true;
+      this.settle();
+    }
+    return done;
+  }
+
+  /**
+   * splice_pipe_to_pipe's loop after ipipe_prep/opipe_prep: moves whole
+   * buffers (their flags with them) and a part of the last one (no longer
+   * mergeable) into out, up to len bytes. Returns the bytes moved, -EPIPE
+   * (SIGPIPE sent to task) when out has no reader, 0 at end of input, or
+   * SPLICE_RETRY when nothing could move (input empty, output full).
+   */
+  spliceTo(out: Pipe, len: number, task: TaskToken): number {
+    let ret = 0;
+    while (len > 0) {
+      if (out.readers === 0) {
+        pipeHooks.sigpipe(task);
+        if (ret === 0) ret = -Errno.EPIPE;
+        break;
+      }
+      if (this.occupancy === 0 && this.writers === 0) break;
+      if (this.occupancy === 0 || out.occupancy >= out.slots) {
+        if (ret > 0) break;
+        return SPLICE_RETRY;
+      }
+      const b = this.q[this.qHead]!;
+      if (len >= b.len) {
+        this.q[this.qHead++] = undefined;
+        if (this.qHead === this.q.length) {
+          this.q.length = 0;
+          this.qHead = 0;
+        }
+        this.bytes -= b.len;
+        out.q.push(b);
+        out.bytes += b.len;
+        ret += b.len;
+        len -= b.len;
+      } else {
+        const page = allocPage();
+        page.set(b.page.subarray(b.offset, b.offset + len), b.offset);
+        out.q.push({ page, offset: b.offset, len, packet: b.packet, merge: false });
+        out.bytes += len;
+        b.offset += len;
+        b.len -= len;
+        this.bytes -= len;
+        ret += len;
+        len = 0;
+      }
+    }
+    if (ret > 0) this.movedTo(out);
+    return ret;
+  }
+
+  /**
+   * link_pipe (tee): copies the buffers from the oldest on into out, the
+   * last one cut to len, without consuming them; out's copies are never
+   * merged into. Stops at the end of the input or when out is full. The
+   * bytes duplicated, or -EPIPE (SIGPIPE sent) when out has no reader.
+   */
+  teeTo(out: Pipe, len: number, task: TaskToken): number {
+    let ret = 0;
+    let i = this.qHead;
+    while (len > 0) {
+      if (out.readers === 0) {
+        pipeHooks.sigpipe(task);
+        if (ret === 0) ret = -Errno.EPIPE;
+        break;
+      }
+      if (i >= this.q.length || out.occupancy >= out.slots) break;
+      const b = this.q[i++]!;
+      const c = Math.min(b.len, len);
+      const page = allocPage();
+      page.set(b.page.subarray(b.offset, b.offset + c), b.offset);
+      out.q.push({ page, offset: b.offset, len: c, packet: b.packet, merge: false });
+      out.bytes += c;
+      ret += c;
+      len -= c;
+    }
+    if (ret > 0) {
+      out.moved = true;
+      out.dirty = true;
+      out.settle();
+    }
+    return ret;
+  }
+
+  /** After a splice from this pipe into out: both changed. */
+  private movedTo(out: Pipe): void {
+    this.moved = true;
+    this.dirty = true;
+    out.moved = true;
+    out.dirty = true;
+    out.settle();
+    this.settle();
   }
 
   // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { OpenFlag } from '../../abi/linux/fcntl.js';
 import { Ioctl } from '../../abi/linux/ioctl.js';
 import { FileMode, StatxMask, type StatxValues } from '../../abi/linux/stat.js';
 import type { FileDescription, IoResult } from '../../vfs/file.js';
+import { releaseFileLocks } from '../../vfs/file_locks.js';
 import type { GuestMemory } from '../../vfs/guest_memory.js';
 import type { PipeAccounting, PipeCaller } from './accounting.js';
 import { IoCursor } from './iov.js';
@@ -130,7 +131,10 @@ export class PipeFile extends PipeEnd implements FileDescription {
   }
 
   decRef(): void {
-    if (--this.refs <= 0) this.release();
+    if (--this.refs > 0) return;
+    // locks_remove_file: the description's flock and OFD locks go with it.
+    releaseFileLocks(this, this.pipe);
+    this.release();
   }
 }
 

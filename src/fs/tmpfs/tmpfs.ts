@@ -30,7 +30,7 @@ export interface TmpfsOptions {
 }
 
 export class TmpfsFileSystem implements FileSystem {
-  readonly type = 'tmpfs';
+  readonly type: string = 'tmpfs';
   readonly dev = allocAnonDev();
   readonly root: TmpfsDir;
   readonly clock: Clock;

@@ -3,6 +3,8 @@
 // operations work on plain Uint8Arrays; TmpfsFileImpl adapts them to guest
 // memory segment by segment, without an intermediate copy.
 import { Errno } from '../../abi/linux/errno.js';
+import { Seal } from '../../abi/linux/fcntl.js';
+import { F_SEAL_EXEC } from '../../abi/linux/memfd.js';
 import { FileMode } from '../../abi/linux/stat.js';
 import type { GuestMemory, IoResult } from '../../vfs/guest_memory.js';
 import { FallocFlag, type FileImpl, type NewInodeSpec, type SetAttrRequest } from '../../vfs/inode.js';
@@ -14,9 +16,44 @@ import type { TmpfsFileSystem } from './tmpfs.js';
 
 const SECTORS_PER_PAGE = PAGE_SIZE / 512;
 
+/** The seals that forbid write(2) (F_SEAL_WRITE, F_SEAL_FUTURE_WRITE). */
+const WRITE_SEALS = Seal.F_SEAL_WRITE | Seal.F_SEAL_FUTURE_WRITE;
+
 export class TmpfsRegular extends TmpfsInode {
+  /**
+   * memfd seals (man 2 memfd_create, fcntl F_ADD_SEALS): every shmem file
+   * has them; F_SEAL_SEAL from the start forbids adding any, except on
+   * memfds made with MFD_ALLOW_SEALING or MFD_NOEXEC_SEAL.
+   */
+  seals: number = Seal.F_SEAL_SEAL;
+  /**
+   * A hugetlbfs file (MFD_HUGETLB) of this huge page size, else 0. The
+   * sandbox has no huge pages (as a host with an empty pool): write(2) is
+   * EINVAL, sizes are whole huge pages, fallocate is ENOSPC, reads see zeros.
+   */
+  hugePageSize = 0;
+
   constructor(fs: TmpfsFileSystem, ino: number, spec: NewInodeSpec, now: Timestamp, readonly pages: PageStore) {
     super(fs, ino, FileMode.S_IFREG, spec, now);
+  }
+
+  /**
+   * How much of a write of len bytes at pos the seals let through (page by
+   * page, as shmem_write_begin checks each): len, fewer, or -EPERM for none.
+   */
+  writableBytes(pos: number, len: number): number {
+    if (len <= 0) return len;
+    if ((this.seals & WRITE_SEALS) !== 0) return -Errno.EPERM;
+    if ((this.seals & Seal.F_SEAL_GROW) === 0) return len;
+    const size = this.attrs.size;
+    const end = pos + len;
+    let p = pos;
+    while (p < end) {
+      const c = Math.min(PAGE_SIZE - (p % PAGE_SIZE), end - p);
+      if (p + c > size) break;
+      p += c;
+    }
+    return p > pos ? p - pos : -Errno.EPERM;
   }
 
   /** Copies up to len bytes at pos into dst[off..]; stops at the end of file. Bytes read. */
@@ -71,9 +108,14 @@ export class TmpfsRegular extends TmpfsInode {
   }
 
   override setattr(req: SetAttrRequest): number {
+    // shmem_setattr / hugetlbfs_setattr: F_SEAL_EXEC freezes the exec bits; SHRINK and GROW the size.
+    if (req.mode !== undefined && (this.seals & F_SEAL_EXEC) !== 0 && ((this.attrs.mode ^ req.mode) & 0o111) !== 0) return -Errno.EPERM;
     if (req.size !== undefined) {
       if (req.size < 0) return -Errno.EINVAL;
       if (req.size > MAX_FILE_SIZE) return -Errno.EFBIG;
+      if (this.hugePageSize > 0 && req.size % this.hugePageSize !== 0) return -Errno.EINVAL;
+      const old = this.attrs.size;
+      if ((req.size < old && (this.seals & Seal.F_SEAL_SHRINK) !== 0) || (req.size > old && (this.seals & Seal.F_SEAL_GROW) !== 0)) return -Errno.EPERM;
       this.truncate(req.size);
     }
     this.applyAttrs(req);
@@ -128,7 +170,12 @@ export class TmpfsRegular extends TmpfsInode {
     if ((mode & ~(FallocFlag.FALLOC_FL_KEEP_SIZE | FallocFlag.FALLOC_FL_PUNCH_HOLE)) !== 0) return -Errno.EOPNOTSUPP;
     const end = offset + len;
     const now = this.fs.clock.now();
-    if ((mode & FallocFlag.FALLOC_FL_PUNCH_HOLE) !== 0) {
+    const punch = (mode & FallocFlag.FALLOC_FL_PUNCH_HOLE) !== 0;
+    // shmem_fallocate: a hole may not be punched under a write seal, nor the file grow under F_SEAL_GROW (KEEP_SIZE or not).
+    if (punch && (this.seals & WRITE_SEALS) !== 0) return -Errno.EPERM;
+    if (!punch && (this.seals & Seal.F_SEAL_GROW) !== 0 && end > this.attrs.size) return -Errno.EPERM;
+    if (this.hugePageSize > 0 && !punch) return -Errno.ENOSPC;
+    if (punch) {
       this.zeroRange(offset, end);
       this.attrs.mtime = now;
       this.attrs.ctime = now;
@@ -193,6 +240,13 @@ export class TmpfsFileImpl implements FileImpl {
   }
 
   write(mm: GuestMemory, addr: number, len: number, pos: number): IoResult {
+    // hugetlbfs has no write(2); seals may refuse some or all of it.
+    if (this.file.hugePageSize > 0) return -Errno.EINVAL;
+    if (this.file.seals !== Seal.F_SEAL_SEAL) {
+      const n = this.file.writableBytes(pos, len);
+      if (n < 0) return n;
+      len = n;
+    }
     let p = pos;
     return mm.forEachSegment(addr, len, false, (buf, off, l) => {
       const r = this.file.writeAt(p, buf, off, l);

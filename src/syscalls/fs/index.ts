@@ -4,9 +4,12 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { SyscallTable } from '../table.js';
 import { registerAttr } from './attr.js';
 import { registerDir } from './dir.js';
+import { registerLocks } from './locks.js';
+import { registerMemfd } from './memfd.js';
 import { registerNamei } from './namei.js';
 import { registerOpen } from './open.js';
 import { registerSeek } from './seek.js';
+import { registerSplice } from './splice.js';
 import { registerStat } from './stat.js';
 import { registerXattr } from './xattr.js';
 
@@ -18,4 +21,7 @@ export function registerFs(table: SyscallTable, k: Kernel): void {
   registerAttr(table, k);
   registerXattr(table, k);
   registerSeek(table, k);
+  registerLocks(table, k);
+  registerSplice(table, k);
+  registerMemfd(table, k);
 }
