@@ -182,6 +182,12 @@ static napi_value js_thread_exit(napi_env env, napi_callback_info info) {
   return num(env, platform_thread_exit((int)arg_long(env, a[0])));
 }
 
+static napi_value js_thread_interrupt(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, platform_thread_interrupt((int)arg_long(env, a[0])));
+}
+
 static napi_value js_thread_fp(napi_env env, napi_callback_info info) {
   napi_value a[2];
   if (get_args(env, info, 2, a)) return NULL;
@@ -614,6 +620,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("threadCreate", js_thread_create),
       FN("threadResume", js_thread_resume),
       FN("threadExit", js_thread_exit),
+      FN("threadInterrupt", js_thread_interrupt),
       FN("threadFp", js_thread_fp),
       FN("threadRelease", js_thread_release),
       FN("takeEvent", js_take_event),

@@ -27,5 +27,7 @@ int platform_stub_kill(int handle);
 int platform_thread_create(int stub_handle, uint64_t *regs, void *fp, int *handle_out, int *tid_out);
 int platform_thread_resume(int handle);
 int platform_thread_exit(int handle);
+// Makes a running thread stop soon (a signal-delivery stop the kernel suppresses); harmless if it is stopped.
+int platform_thread_interrupt(int handle);
 int platform_thread_fp(int handle, int set);
 int platform_thread_release(int handle);

@@ -552,6 +552,16 @@ int platform_thread_exit(int handle) {
   return 0;
 }
 
+int platform_thread_interrupt(int handle) {
+  tracer_t *t = get_tracer(handle);
+  if (!t || t->is_control) return -EBADF;
+  if (!t->alive) return -ESRCH;
+  // SIGSTOP to the one stub thread: its tracer sees a signal-delivery stop
+  // (reported as a Signal stop) and resumes it with the signal suppressed.
+  if (syscall(SYS_tkill, t->tid, SIGSTOP) < 0) return -errno;
+  return 0;
+}
+
 int platform_thread_fp(int handle, int set) {
   tracer_t *t = get_tracer(handle);
   if (!t || t->is_control) return -EBADF;

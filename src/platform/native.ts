@@ -16,6 +16,7 @@ export interface NativeAddon {
   threadCreate(stub: number, regs: ArrayBuffer, fp: ArrayBuffer, out: Int32Array): number;
   threadResume(thread: number): number;
   threadExit(thread: number): number;
+  threadInterrupt(thread: number): number;
   threadFp(thread: number, set: number): number;
   threadRelease(thread: number): number;
   takeEvent(): number;

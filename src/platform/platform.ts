@@ -62,6 +62,8 @@ export interface Context {
   resume(): void;
   /** Makes the stub thread exit; an Exit stop follows. */
   exit(): void;
+  /** Makes a running thread stop soon (a Signal stop with SIGSTOP follows); no effect on a stopped one beyond that stop. */
+  interrupt(): void;
   /** Reads the FP state into fpState; returns its size or a negative errno. */
   fetchFpState(): number;
   /** Writes fpState back; returns 0 or a negative errno. */

@@ -49,6 +49,7 @@ class PtraceContext implements Context {
   }
   resume(): void { this.n.threadResume(this.handle); }
   exit(): void { this.n.threadExit(this.handle); }
+  interrupt(): void { this.n.threadInterrupt(this.handle); }
   fetchFpState(): number { return this.n.threadFp(this.handle, 0); }
   storeFpState(): number { return this.n.threadFp(this.handle, 1); }
   release(): void {
