@@ -25,6 +25,7 @@ import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
 import { commOf, ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
+import { resetFpState } from './fpu.js';
 
 export interface ProcessSpec {
   /** Absolute path of the executable (what /proc/self/exe shows). */
@@ -55,28 +56,6 @@ function initRegisters(ctx: Context, entry: number, sp: number): void {
   setReg(r, Reg.RIP, entry);
   setReg(r, Reg.RSP, sp);
   setReg(r, Reg.EFLAGS, 0x202);
-}
-
-/**
- * Resets the FP/SSE/AVX state to the power-on values (FCW 0x37f, MXCSR
- * 0x1f80, all registers zero): the stub thread starts with whatever the
- * sentry's thread held, which must never leak into the guest.
- */
-function resetFpState(ctx: Context): number {
-  const size = ctx.fetchFpState();
-  if (size < 0) return size;
-  const fp = ctx.fpState;
-  const v = new DataView(fp.buffer, fp.byteOffset, fp.byteLength);
-  fp.fill(0, 0, 512);
-  v.setUint16(0, 0x37f, true); // FCW
-  v.setUint32(24, 0x1f80, true); // MXCSR
-  v.setUint32(28, 0xffff, true); // MXCSR_MASK (ignored on restore)
-  if (size > 512) {
-    // XSAVE header: XSTATE_BV = x87|SSE; every other component in its init state.
-    fp.fill(0, 512, size);
-    v.setUint32(512, 3, true);
-  }
-  return ctx.storeFpState();
 }
 
 const PAGE = 4096;

@@ -4,7 +4,7 @@
 // returns at once (a number) or blocks (a Promise) without blocking the loop.
 import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
-import { DefaultAction, defaultAction, signalName } from '../abi/linux/signal.js';
+import { DefaultAction, defaultAction } from '../abi/linux/signal.js';
 import { SYSCALL_NAMES } from '../abi/linux/syscalls.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { FAULT_RESOLVED, FAULT_SIGBUS } from '../mm/memory_manager.js';
@@ -18,11 +18,20 @@ import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import type { Vm } from './vm.js';
 import { processUsage } from './limits.js';
-import { sendSignal } from './signal_send.js';
+import { beforeResume, forceSignal, hasSignalWork, notifyParentExit, sendSignal, userSiginfo } from './signals.js';
+import { X86_TRAP_PF } from '../abi/linux/sigframe.js';
+import { interruptPipeWait, pipeHooks } from '../fs/pipe/hooks.js';
 import { pdeathSignal } from '../syscalls/prctl.js';
 
 /** A handler's result meaning "do not resume this task" (it exited or was killed). */
 export const NO_RESUME = -0x7fffffff;
+/** A handler's result meaning "resume with the registers as the handler left them" (rt_sigreturn). */
+export const KEEP_REGS = -0x7ffffffe;
+
+/** A syscall result that asks for a restart decision (-ERESTARTSYS … -ERESTART_RESTARTBLOCK). */
+function isRestart(r: number): boolean {
+  return r <= -Errno.ERESTARTSYS && r >= -Errno.ERESTART_RESTARTBLOCK;
+}
 
 /** How long the kernel's thread may wait for the next stop before returning to Node's loop. */
 const WAIT_MS = 1;
@@ -55,6 +64,13 @@ export interface ExitResult {
   code?: number;
   /** Terminating signal if killed, else undefined. */
   signal?: number;
+}
+
+/** The kernel serving a syscall now (pipes ask it for the calling task), and each task's kernel. */
+let activeKernel: Kernel | null = null;
+const kernelOf = new WeakMap<Task, Kernel>();
+function setActiveKernel(k: Kernel): void {
+  activeKernel = k;
 }
 
 export class Kernel {
@@ -97,6 +113,14 @@ export class Kernel {
 
   setSyscallTable(table: SyscallTable): void {
     this.table = table;
+    // Pipes learn the calling task (for SIGPIPE) from whichever kernel is serving a syscall.
+    pipeHooks.currentTask = () => activeKernel?.currentTask ?? undefined;
+    pipeHooks.sigpipe = (token) => {
+      const t = token as Task;
+      const k = kernelOf.get(t);
+      // queued, not delivered synchronously: the pipe is mid-operation.
+      if (k) sendSignal(k, t.tg, 13, t, userSiginfo(13, 0, t));
+    };
   }
 
   /** The next free PID (alloc_pid: increasing, wrapping past pid_max), or -EAGAIN when none is free. */
@@ -128,6 +152,7 @@ export class Kernel {
 
   /** Registers a task whose context is ready to run (from newContext); it starts on resumeTask. */
   addTask(task: Task): void {
+    kernelOf.set(task, this);
     this.byContext.set(task.ctx, task);
     this.tasks.set(task.tid, task);
     task.tg.tasks.add(task);
@@ -199,6 +224,8 @@ export class Kernel {
   }
 
   private resume(t: Task): void {
+    // Signals and syscall restarts are settled on the way back to the guest.
+    if ((t.syscallReturn || hasSignalWork(t)) && !beforeResume(this, t)) return;
     this.running++;
     t.inGuest = true;
     t.ctx.resume();
@@ -232,6 +259,10 @@ export class Kernel {
         continue;
       }
       if (this.handleStop(t)) {
+        if ((t.syscallReturn || hasSignalWork(t)) && !beforeResume(this, t)) {
+          ctx = this.platform.takeStopped();
+          continue;
+        }
         this.running++;
         t.inGuest = true;
         ctx = this.platform.resumeAndWait(t.ctx, WAIT_MS);
@@ -264,6 +295,7 @@ export class Kernel {
     const handler = nr >= 0 && nr < this.table.length ? this.table[nr] : undefined;
     let r: number | Promise<number>;
     this.currentTask = t;
+    setActiveKernel(this);
     try {
       if (regs[Reg.RCX * 2] !== regs[Reg.RIP * 2] || regs[Reg.RCX * 2 + 1] !== regs[Reg.RIP * 2 + 1]) {
         // The `syscall` instruction leaves rcx = rip; int 0x80 and sysenter
@@ -279,7 +311,9 @@ export class Kernel {
     if (this.log.straceEnabled) this.traceEnter(t, nr, typeof r === 'number' ? r : undefined);
     if (typeof r === 'number') {
       if (r === NO_RESUME) return false;
+      if (r === KEEP_REGS) return true;
       setReturn(regs, r);
+      t.syscallReturn = isRestart(r);
       return true;
     }
     t.blocked = true;
@@ -317,7 +351,10 @@ export class Kernel {
     if (t.tg.exiting || t.exited) return;
     if (this.log.straceEnabled) this.log.strace(`[${t.tid}] ${SYSCALL_NAMES[nr]} resumed ${formatReturn(nr, v)}`);
     if (v === NO_RESUME) return;
-    setReturn(t.regs, v);
+    if (v !== KEEP_REGS) {
+      setReturn(t.regs, v);
+      t.syscallReturn = isRestart(v);
+    }
     this.resume(t);
     this.pump();
   }
@@ -335,32 +372,32 @@ export class Kernel {
   /** A host signal stopped the thread: a fault, or a signal sent to the stub. Returns true to resume. */
   private hostSignal(t: Task, signo: number, code: number, addr: number): boolean {
     if (signo === 11 || signo === 7) {
-      // SIGSEGV/SIGBUS: first chance for the memory manager (lazy population).
+      // SIGSEGV/SIGBUS: first chance for the memory manager (lazy population, copy-on-write).
       // SI_KERNEL (0x80) and user-sent signals (code <= 0) are not page faults.
       const pageFault = signo === 11 && code > 0 && code < 0x80;
       const c = pageFault ? t.tg.mm.handleFault(addr, code) : code > 0 ? code : 0x80;
       if (c === FAULT_RESOLVED) return true;
-      const rip = getReg(t.regs, Reg.RIP).toString(16);
       if (c < 0) {
         // The MemoryFile is exhausted: Linux's OOM killer would SIGKILL the process.
-        this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: out of memory on a fault at 0x${addr.toString(16)}, rip 0x${rip}: killed (SIGKILL)`);
+        this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: out of memory on a fault at 0x${addr.toString(16)}, rip 0x${getReg(t.regs, Reg.RIP).toString(16)}: killed (SIGKILL)`);
         this.killGroup(t.tg, 9);
         return false;
       }
       const sig = c === FAULT_SIGBUS ? 7 : signo;
-      this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${signalName(sig)} (code ${c & 0xff}) at 0x${addr.toString(16)}, rip 0x${rip}`);
-      this.killGroup(t.tg, sig);
-      return false;
-    }
-    if (code === -1 || signo === 19 || signo === 18 || signo === 20 || signo === 21 || signo === 22) {
-      // A group stop or interrupt of the stub (not the guest's doing): ignore.
+      // sigcontext: trap 14 (page fault), error code: user mode, and "present" for a protection fault.
+      const err = pageFault ? 4 | ((c & 0xff) === 2 ? 1 : 0) : 0;
+      forceSignal(t, sig, c & 0xff, addr, pageFault ? X86_TRAP_PF : 0, err);
       return true;
     }
-    // Synchronous traps (SIGILL, SIGTRAP, SIGFPE) and anything else aimed at
-    // the stub: without signal delivery yet, the default action applies.
-    this.log.warn(`pid ${t.tg.pid} tid ${t.tid}: ${signalName(signo)} (code ${code}) at rip 0x${getReg(t.regs, Reg.RIP).toString(16)}; delivery is not implemented, killing the process`);
-    this.killGroup(t.tg, signo);
-    return false;
+    if (signo === 19 || signo === 18 || signo === 20 || signo === 21 || signo === 22 || code === -1) {
+      // Our own interrupt (SIGSTOP from Context.interrupt) or a job-control
+      // signal aimed at the stub, not the guest's doing: the resume path
+      // looks at the guest's pending signals.
+      return true;
+    }
+    // Synchronous traps (SIGILL, SIGTRAP, SIGFPE, SIGSYS) and anything else aimed at the stub thread.
+    forceSignal(t, signo, code, addr);
+    return true;
   }
 
   /**
@@ -396,7 +433,7 @@ export class Kernel {
     tg.exitStatus = waitStatus;
     this.log.debug(`pid ${tg.pid} exits with wait status 0x${waitStatus.toString(16)}`);
     // Threads blocked in the kernel are woken (their result is never delivered).
-    for (const t of tg.tasks) t.interrupt(NO_RESUME);
+    for (const t of tg.tasks) if (!t.interrupt(NO_RESUME)) interruptPipeWait(t, NO_RESUME);
     // Every exiting thread's robust list is walked (waiters in other processes
     // sharing the memory must see EOWNERDEAD); clear_child_tid matters only
     // while another process shares the address space.
@@ -467,6 +504,7 @@ export class Kernel {
       }
     }
     this.reparentChildren(tg);
+    notifyParentExit(this, tg);
     const parent = tg.parent;
     if (parent === null || parent.zombie) {
       // The sandbox's init (or an orphan whose reaper is gone): nobody waits.

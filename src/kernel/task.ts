@@ -1,6 +1,7 @@
 // A guest thread (DESIGN.md: kernel). Its registers live in the platform
 // context; the kernel edits them and resumes.
 import type { Context } from '../platform/platform.js';
+import { SigQueue } from './sigqueue.js';
 import type { Credentials } from './creds.js';
 import type { ThreadGroup } from './thread_group.js';
 
@@ -27,6 +28,22 @@ export class Task {
 
   /** The thread has left: exit(2), or its group died. */
   exited = false;
+  /** Signals sent to this thread (tkill, faults); the process's are in ThreadGroup.sharedPending. */
+  readonly pending = new SigQueue();
+  /** sigaltstack(2): base, size and flags (SS_DISABLE when none). */
+  altSp = 0;
+  altSize = 0;
+  altFlags = 2;
+  /** The mask to restore after a handler, set by sigsuspend/ppoll/pselect (Linux's saved_sigmask). */
+  savedMaskLo = 0;
+  savedMaskHi = 0;
+  hasSavedMask = false;
+  /** The syscall just served may ask for a restart (its result is an ERESTART* code). */
+  syscallReturn = false;
+  /** A fault being reported: sigcontext's trapno, err and cr2. */
+  faultTrapno = 0;
+  faultErr = 0;
+  faultAddr = 0;
 
   constructor(
     /** Thread ID (changes only when a non-leader thread execs and takes the leader's). */

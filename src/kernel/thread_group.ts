@@ -8,6 +8,7 @@ import type { FdTable } from '../vfs/fd_table.js';
 import type { FsContext } from './fs_context.js';
 import type { Limits } from './limits.js';
 import { SignalActions } from './signal_actions.js';
+import { SigQueue } from './sigqueue.js';
 import type { Task } from './task.js';
 import type { Vm } from './vm.js';
 
@@ -44,6 +45,16 @@ export class ThreadGroup {
   zombie = false;
   /** Has called execve (setpgid on it by its parent is then EACCES). */
   execed = false;
+  /** Signals sent to the process (kill): any thread not blocking one may take it. */
+  readonly sharedPending = new SigQueue();
+  /** Job control: stopped by a stop signal (stopSig) until SIGCONT. */
+  stopped = false;
+  stopSig = 0;
+  /** The stop (or continue) is yet to be reported to a waiting parent (WUNTRACED / WCONTINUED). */
+  stopUnreported = false;
+  continuedUnreported = false;
+  /** Threads that reached a resume point while stopped: resumed at SIGCONT. */
+  readonly stoppedTasks = new Set<Task>();
   /** PR_SET_CHILD_SUBREAPER. */
   childSubreaper = false;
   /** The thread name shown by /proc and PR_GET_NAME, up to 15 bytes. */

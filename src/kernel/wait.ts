@@ -1,7 +1,6 @@
 // wait4(2) and waitid(2) in the kernel (Linux kernel/exit.c do_wait): which
-// children a call may wait for, reaping a zombie, and sleeping until a child
-// changes state. Only exits are reported: stopped and continued children come
-// with job control (the signals issue).
+// children a call may wait for, reaping a zombie, reporting a stopped or
+// continued child (job control), and sleeping until a child changes state.
 import { Errno } from '../abi/linux/errno.js';
 import { IdType, WaitOption } from '../abi/linux/wait.js';
 import type { Kernel } from './kernel.js';
@@ -19,6 +18,8 @@ export interface WaitRequest {
 
 /** What a successful wait reports. */
 export interface WaitEvent {
+  /** What happened: the child exited, stopped, or continued. */
+  kind: 'exit' | 'stop' | 'cont';
   pid: number;
   /** The wait status word (exited: code << 8; killed: signal | 0x80 if core). */
   status: number;
@@ -46,7 +47,22 @@ function poll(k: Kernel, tg: ThreadGroup, r: WaitRequest, out: WaitEvent): numbe
   for (const c of tg.children) {
     if (!eligible(c, r)) continue;
     any = true;
-    if (!c.zombie || !(r.options & WaitOption.WEXITED)) continue;
+    if (!c.zombie) {
+      // wait_task_stopped / wait_task_continued: reported once each (unless WNOWAIT).
+      if (c.stopped && c.stopUnreported && r.options & WaitOption.WSTOPPED) {
+        fillJobEvent(c, out, 'stop', ((c.stopSig & 0xff) << 8) | 0x7f);
+        if (!(r.options & WaitOption.WNOWAIT)) c.stopUnreported = false;
+        return 1;
+      }
+      if (c.continuedUnreported && r.options & WaitOption.WCONTINUED) {
+        fillJobEvent(c, out, 'cont', 0xffff);
+        if (!(r.options & WaitOption.WNOWAIT)) c.continuedUnreported = false;
+        return 1;
+      }
+      continue;
+    }
+    if (!(r.options & WaitOption.WEXITED)) continue;
+    out.kind = 'exit';
     const u = c.usage ?? { utimeUs: 0, stimeUs: 0, maxRssKb: 0 };
     out.pid = c.pid;
     out.status = c.exitStatus ?? 0;
@@ -63,6 +79,17 @@ function poll(k: Kernel, tg: ThreadGroup, r: WaitRequest, out: WaitEvent): numbe
     return 1;
   }
   return any ? 0 : -Errno.ECHILD;
+}
+
+function fillJobEvent(c: ThreadGroup, out: WaitEvent, kind: 'stop' | 'cont', status: number): void {
+  out.kind = kind;
+  out.pid = c.pid;
+  out.status = status;
+  const leader = c.leader ?? c.tasks.values().next().value;
+  out.uid = leader?.creds.uid ?? 0;
+  out.utimeUs = 0;
+  out.stimeUs = 0;
+  out.maxRssKb = 0;
 }
 
 /**

@@ -4,7 +4,8 @@ import { Errno } from '../abi/linux/errno.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import { Capability } from '../abi/linux/capability.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { sendSignal } from '../kernel/signal_send.js';
+import { sendSignal, userSiginfo } from '../kernel/signals.js';
+import { SiCode } from '../abi/linux/signal.js';
 import type { Task } from '../kernel/task.js';
 import type { ThreadGroup } from '../kernel/thread_group.js';
 import type { SyscallTable } from './table.js';
@@ -101,7 +102,7 @@ export function registerSession(table: SyscallTable, k: Kernel): void {
         continue;
       }
       sent++;
-      sendSignal(k, tg, sig);
+      sendSignal(k, tg, sig, undefined, userSiginfo(sig, SiCode.SI_USER, t));
     }
     if (sent === 0) return denied ? -Errno.EPERM : -Errno.ESRCH;
     return 0;
@@ -111,7 +112,7 @@ export function registerSession(table: SyscallTable, k: Kernel): void {
     const target = k.tasks.get(tid);
     if (!target || (tgid > 0 && target.tg.pid !== tgid)) return -Errno.ESRCH;
     if (!mayKill(t, target.tg)) return -Errno.EPERM;
-    sendSignal(k, target.tg, sig, target);
+    sendSignal(k, target.tg, sig, target, userSiginfo(sig, SiCode.SI_TKILL, t));
     return 0;
   };
   table[SYS.tkill] = (t, a) => {

@@ -17,7 +17,7 @@ const INT_MIN = -0x80000000;
 const USER_HZ = 100;
 
 function newEvent(): WaitEvent {
-  return { pid: 0, status: 0, uid: 0, utimeUs: 0, stimeUs: 0, maxRssKb: 0 };
+  return { kind: 'exit', pid: 0, status: 0, uid: 0, utimeUs: 0, stimeUs: 0, maxRssKb: 0 };
 }
 
 /** Writes wait4's status and rusage; the child is already reaped, so a bad pointer is EFAULT after the fact. */
@@ -44,8 +44,15 @@ function finishWaitid(t: Task, r: number, ev: WaitEvent, infoAddr: number, rusag
     } else {
       const s = ev.status;
       const sig = s & 0x7f;
-      const code = sig === 0 ? CldCode.CLD_EXITED : s & 0x80 ? CldCode.CLD_DUMPED : CldCode.CLD_KILLED;
-      const status = sig === 0 ? (s >> 8) & 0xff : sig;
+      let code = sig === 0 ? CldCode.CLD_EXITED : s & 0x80 ? CldCode.CLD_DUMPED : CldCode.CLD_KILLED;
+      let status = sig === 0 ? (s >> 8) & 0xff : sig;
+      if (ev.kind === 'stop') {
+        code = CldCode.CLD_STOPPED;
+        status = (s >> 8) & 0xff;
+      } else if (ev.kind === 'cont') {
+        code = CldCode.CLD_CONTINUED;
+        status = 18; // SIGCONT
+      }
       const tick = 1e6 / USER_HZ;
       encodeSiginfoChld(scratchView, 0, code, ev.pid, ev.uid, status, Math.floor(ev.utimeUs / tick), Math.floor(ev.stimeUs / tick));
     }
