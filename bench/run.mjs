@@ -3,8 +3,8 @@
 //
 //   node bench/run.mjs [--repeat N] [--iterations N] [--sandbox-iterations N]
 //                      [--only native,tsvisor,runsc] [--markdown]
-//                      [--suite syscalls,files] [--files N] [--file-mib N]
-//                      [--small-reads N]
+//                      [--suite syscalls,files,processes] [--files N] [--file-mib N]
+//                      [--small-reads N] [--forks N] [--spawns N]
 //
 // Compiles bench/syscalls.c (gcc -O1 -static) into dist/bench/, runs it N
 // times (default 5) in each environment, takes the median ns/op of each
@@ -21,6 +21,19 @@
 // (default 256, created in DIR here) sequentially in 1 MiB reads (shown in
 // MB/s) and with --small-reads (default 100000) 64-byte preads at random
 // offsets.
+//
+// The processes suite: bench/processes.c (static) times inside the program
+// --forks (default 200) rounds of fork/_exit/waitpid and --spawns (default
+// 50) rounds each of vfork+execve and posix_spawn of a static `busybox true`,
+// µs per round. Then whole programs are timed from outside (wall clock from
+// spawn to exit, sandbox start-up included, in ms): `busybox true` alone
+// (the start-up cost, for reference), `busybox sh -c` running 100
+// `/bin/busybox true`, `python3 -c pass` (python3 resolved to the real
+// binary, never a pyenv shim) and `make -B -j2` of a two-file C project
+// (gcc) in a scratch directory outside /tmp (the sandboxes' /tmp is their
+// own): under dist/bench/ or else $HOME. A row that fails in an environment
+// (make -j2 under tsvisor until pselect6 lands, say) shows "failed" and the
+// reason is printed under the table.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -33,6 +46,9 @@ import {
   writeSync,
   closeSync,
   rmSync,
+  readSync,
+  realpathSync,
+  writeFileSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -44,14 +60,18 @@ const src = path.join(root, 'bench', 'syscalls.c');
 const bin = path.join(root, 'dist', 'bench', 'syscalls');
 const filesSrc = path.join(root, 'bench', 'files.c');
 const filesBin = path.join(root, 'dist', 'bench', 'files');
+const procSrc = path.join(root, 'bench', 'processes.c');
+const procBin = path.join(root, 'dist', 'bench', 'processes');
 const tsvisor = path.join(root, 'bin', 'tsvisor.js');
+const busybox = '/bin/busybox';
+const SUITES = ['syscalls', 'files', 'processes'];
 
 function usage(msg) {
   if (msg) console.error(`bench: ${msg}`);
   console.error(
     'usage: node bench/run.mjs [--repeat N] [--iterations N] [--sandbox-iterations N] ' +
-      '[--only native,tsvisor,runsc] [--markdown] [--suite syscalls,files] [--files N] ' +
-      '[--file-mib N] [--small-reads N]',
+      '[--only native,tsvisor,runsc] [--markdown] [--suite syscalls,files,processes] [--files N] ' +
+      '[--file-mib N] [--small-reads N] [--forks N] [--spawns N]',
   );
   process.exit(2);
 }
@@ -67,6 +87,8 @@ function parseArgs(argv) {
     files: 2000,
     fileMiB: 256,
     smallReads: 100_000,
+    forks: 200,
+    spawns: 50,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -82,11 +104,13 @@ function parseArgs(argv) {
     else if (a === '--markdown') o.markdown = true;
     else if (a === '--suite') {
       o.suites = (argv[++i] ?? '').split(',').filter(Boolean);
-      if (o.suites.length === 0 || o.suites.some((x) => x !== 'syscalls' && x !== 'files'))
-        usage('--suite takes syscalls, files or syscalls,files');
+      if (o.suites.length === 0 || o.suites.some((x) => !SUITES.includes(x)))
+        usage(`--suite takes a comma-separated list of ${SUITES.join(', ')}`);
     } else if (a === '--files') o.files = num();
     else if (a === '--file-mib') o.fileMiB = num();
     else if (a === '--small-reads') o.smallReads = num();
+    else if (a === '--forks') o.forks = num();
+    else if (a === '--spawns') o.spawns = num();
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown argument ${a}`);
   }
@@ -119,8 +143,8 @@ function runOnce(env, iterations) {
   return runArgv([...env.prefix, bin, '-n', String(iterations)]);
 }
 
-/** Runs ARGV once; returns Map(name -> ns/op) parsed from its stdout or throws. */
-function runArgv(argv) {
+/** Runs ARGV once to completion; returns spawnSync's result if it exited 0, or throws. */
+function spawnChecked(argv) {
   const r = spawnSync(argv[0], argv.slice(1), {
     encoding: 'utf8',
     timeout: 10 * 60_000,
@@ -131,10 +155,24 @@ function runArgv(argv) {
   if (r.status !== 0) {
     const why = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
     const lines = (r.stderr ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
-    const errLine = lines.find((l) => /\berror\b/i.test(l));
+    // make reports as "make: *** ...", without the word error.
+    const errLine = lines.find((l) => /\berror\b/i.test(l)) ?? lines.find((l) => /\*\*\*/.test(l));
     const err = errLine ?? lines.slice(-3).join(' | ');
     throw new Error(`${why}${err ? `: ${err}` : ''}`);
   }
+  return r;
+}
+
+/** Runs ARGV once; returns its wall-clock time in ns (spawn to exit) or throws. */
+function timeArgv(argv) {
+  const t0 = process.hrtime.bigint();
+  spawnChecked(argv);
+  return Number(process.hrtime.bigint() - t0);
+}
+
+/** Runs ARGV once; returns Map(name -> ns/op) parsed from its stdout or throws. */
+function runArgv(argv) {
+  const r = spawnChecked(argv);
   const out = new Map();
   for (const line of r.stdout.split('\n')) {
     const m = /^(\w+) ([\d.]+)$/.exec(line.trim());
@@ -155,6 +193,11 @@ function fmtUs(ns) {
   return us >= 100 ? us.toFixed(0) : us >= 10 ? us.toFixed(1) : us >= 1 ? us.toFixed(2) : us.toFixed(3);
 }
 
+function fmtMs(ns) {
+  const ms = ns / 1e6;
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
 function fmtMBps(ns) {
   return ((1 << 20) * 1e3 / ns).toFixed(0);
 }
@@ -162,22 +205,27 @@ function fmtMBps(ns) {
 /**
  * Prints a table: one row per benchmark name, one column per environment.
  * RESULTS maps env -> Map(bench -> median ns) | Error. A benchmark whose name
- * is in THROUGHPUT (ns per 1 MiB) is shown in MB/s; ratios are always
- * time/native time, i.e. slowdowns.
+ * is in THROUGHPUT (ns per 1 MiB) is shown in MB/s, one in opts.millis in ms,
+ * the others in µs; ratios are always time/native time, i.e. slowdowns.
+ * opts.names fixes the order of the rows (default: as found); a cell whose
+ * "env/bench" is in opts.failed shows "failed" rather than "n/a".
  */
-function printTable(o, title, cols, results, throughput = new Set()) {
-  const names = [];
+function printTable(o, title, cols, results, throughput = new Set(), opts = {}) {
+  const millis = opts.millis ?? new Set();
+  const failed = opts.failed ?? new Set();
+  const names = opts.names ? [...opts.names] : [];
   for (const r of results.values()) if (r instanceof Map) for (const k of r.keys()) if (!names.includes(k)) names.push(k);
   const native = results.get('native');
   const header = [title, ...cols];
   const rows = names.map((n) => [
-    throughput.has(n) ? `${n} (MB/s)` : n,
+    throughput.has(n) ? `${n} (MB/s)` : millis.has(n) ? `${n} (ms)` : n,
     ...cols.map((c) => {
       const r = results.get(c);
+      if (failed.has(`${c}/${n}`)) return 'failed';
       if (!(r instanceof Map) || !r.has(n)) return 'n/a';
       const v = r.get(n);
       const base = native instanceof Map ? native.get(n) : undefined;
-      const shown = throughput.has(n) ? fmtMBps(v) : fmtUs(v);
+      const shown = throughput.has(n) ? fmtMBps(v) : millis.has(n) ? fmtMs(v) : fmtUs(v);
       return c === 'native' || base === undefined ? shown : `${shown} (${(v / base).toFixed(1)}×)`;
     }),
   ]);
@@ -316,6 +364,187 @@ function runFiles(o, envs, runsc) {
   for (const f of failures) console.log(f);
 }
 
+/** True if FILE starts with the ELF magic (a real binary, not a script such as a pyenv shim). */
+function isElf(file) {
+  let fd;
+  try {
+    fd = openSync(file, 'r');
+    const b = Buffer.alloc(4);
+    return readSync(fd, b, 0, 4, 0) === 4 && b.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The real python3 binary: python3 on PATH, else /usr/bin/python3, symlinks resolved; null if none is an ELF file. */
+function realPython3() {
+  for (const p of [onPath('python3'), '/usr/bin/python3']) {
+    if (!p) continue;
+    try {
+      const real = realpathSync(p);
+      if (isElf(real)) return real;
+    } catch {
+      // dangling
+    }
+  }
+  return null;
+}
+
+function isUnder(dir, parent) {
+  const rel = path.relative(parent, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * A fresh scratch directory outside /tmp (which both sandboxes replace by
+ * their own): under dist/bench/ of this checkout, or else $HOME.
+ */
+function scratchDir(prefix) {
+  const tmps = ['/tmp', os.tmpdir()].map((d) => {
+    try {
+      return realpathSync(d);
+    } catch {
+      return d;
+    }
+  });
+  for (const parent of [path.join(root, 'dist', 'bench'), os.homedir()]) {
+    try {
+      mkdirSync(parent, { recursive: true });
+      if (tmps.some((t) => isUnder(realpathSync(parent), t))) continue;
+      return mkdtempSync(path.join(parent, prefix));
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error('no scratch directory outside /tmp (tried dist/bench/ and $HOME)');
+}
+
+/** Writes a two-file C project with a Makefile (gcc) into DIR. */
+function makeCProject(dir) {
+  writeFileSync(
+    path.join(dir, 'main.c'),
+    '#include <stdio.h>\nint work(int);\nint main(void) { printf("%d\\n", work(20)); return 0; }\n',
+  );
+  writeFileSync(
+    path.join(dir, 'work.c'),
+    'int work(int n) { return n < 2 ? n : work(n - 1) + work(n - 2); }\n',
+  );
+  writeFileSync(
+    path.join(dir, 'Makefile'),
+    'prog: main.o work.o\n\tgcc -o $@ main.o work.o\n\n%.o: %.c\n\tgcc -O2 -c -o $@ $<\n',
+  );
+}
+
+function runProcesses(o, envs) {
+  // Rows timed inside bench/processes.c (ns per round), then whole programs
+  // timed from outside (ns of wall clock, shown in ms).
+  const inProgram = ['fork_exit_wait', 'vfork_exec', 'posix_spawn_exec'];
+  const millis = new Set(['busybox_true', 'sh_100_spawns', 'python3_startup', 'make_j2']);
+  const names = [...inProgram, ...millis];
+  const python = realPython3();
+  const make = onPath('make');
+  const gcc = onPath('gcc');
+  let dir = null;
+  let dirError = null;
+  try {
+    dir = scratchDir('make-');
+    makeCProject(dir);
+  } catch (e) {
+    dirError = e instanceof Error ? e.message : String(e);
+  }
+
+  /** name -> argv of the program (without the sandbox prefix), or an Error saying why it cannot run. */
+  const missing = (what, pkg) => new Error(`${what} is not installed (apt-get install ${pkg})`);
+  const programs = {
+    busybox_true: existsSync(busybox) ? [busybox, 'true'] : missing(busybox, 'busybox-static'),
+    sh_100_spawns: existsSync(busybox)
+      ? [busybox, 'sh', '-c', 'for i in $(seq 100); do /bin/busybox true; done']
+      : missing(busybox, 'busybox-static'),
+    python3_startup: python ? [python, '-c', 'pass'] : missing('python3 (a real binary, not a shim)', 'python3'),
+    make_j2: !make
+      ? missing('make', 'make')
+      : !gcc
+        ? missing('gcc', 'gcc libc6-dev')
+        : dirError
+          ? new Error(dirError)
+          : [make, '-C', dir, '-B', '-s', '-j2'],
+  };
+
+  const results = new Map(); // env -> Map(bench -> median ns)
+  const failed = new Set(); // "env/bench"
+  const failures = [];
+  const fail = (env, bench, e) => {
+    failed.add(`${env}/${bench}`);
+    failures.push(`${env} ${bench}: failed: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  try {
+    let buildError = null;
+    try {
+      if (!existsSync(busybox)) throw missing(busybox, 'busybox-static');
+      build(procSrc, procBin);
+    } catch (e) {
+      buildError = e;
+    }
+    for (const env of envs) {
+      const samples = new Map();
+      const add = (k, v) => {
+        if (!samples.has(k)) samples.set(k, []);
+        samples.get(k).push(v);
+      };
+      if (buildError) for (const n of inProgram) fail(env.name, n, buildError);
+      else {
+        try {
+          for (let i = 0; i < o.repeat; i++) {
+            process.stderr.write(`bench: ${env.name} processes run ${i + 1}/${o.repeat}          \r`);
+            const argv = [...env.prefix, procBin, '-n', String(o.forks), '-s', String(o.spawns), '-b', busybox];
+            for (const [k, v] of runArgv(argv)) add(k, v);
+          }
+        } catch (e) {
+          for (const n of inProgram) {
+            samples.delete(n);
+            fail(env.name, n, e);
+          }
+        }
+      }
+      for (const [name, argv] of Object.entries(programs)) {
+        if (argv instanceof Error) {
+          fail(env.name, name, argv);
+          continue;
+        }
+        try {
+          for (let i = 0; i < o.repeat; i++) {
+            process.stderr.write(`bench: ${env.name} ${name} run ${i + 1}/${o.repeat}          \r`);
+            add(name, timeArgv([...env.prefix, ...argv]));
+          }
+        } catch (e) {
+          samples.delete(name);
+          fail(env.name, name, e);
+        }
+      }
+      results.set(env.name, new Map([...samples].map(([k, v]) => [k, median(v)])));
+    }
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+  process.stderr.write(' '.repeat(60) + '\r');
+
+  printTable(o, 'process benchmark (median)', envs.map((e) => e.name), results, new Set(), { millis, failed, names });
+  console.log(
+    `repeat ${o.repeat}; µs per round, timed inside bench/processes.c: fork_exit_wait ${o.forks} rounds of ` +
+      `fork/_exit/waitpid; vfork_exec, posix_spawn_exec ${o.spawns} rounds of vfork+execve or posix_spawn ` +
+      `of ${busybox} true and waitpid; ratios are time against native`,
+  );
+  console.log(
+    'ms of wall clock from spawn to exit, sandbox start-up included: busybox_true: busybox true alone ' +
+      "(the start-up cost); sh_100_spawns: busybox sh -c 'for i in $(seq 100); do /bin/busybox true; done'; " +
+      `python3_startup: ${python ?? 'python3'} -c pass; make_j2: make -B -j2 of a two-file C project (gcc -O2) ` +
+      `in a scratch directory outside /tmp`,
+  );
+  for (const f of failures) console.log(f);
+}
+
 function main() {
   const o = parseArgs(process.argv.slice(2));
 
@@ -340,6 +569,10 @@ function main() {
   if (o.suites.includes('files')) {
     if (o.suites.includes('syscalls')) console.log('');
     runFiles(o, selected, runsc);
+  }
+  if (o.suites.includes('processes')) {
+    if (o.suites.includes('syscalls') || o.suites.includes('files')) console.log('');
+    runProcesses(o, selected);
   }
   if (!runsc) console.log('runsc: not on PATH (Debian: apt-get install runsc)');
 }

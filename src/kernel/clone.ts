@@ -139,12 +139,19 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
     tg.sid = parentTg.sid;
     const parent = f & Clone.CLONE_PARENT ? parentTg.parent : parentTg;
     tg.parent = parent;
+    tg.creator = f & Clone.CLONE_PARENT ? null : t;
     parent?.children.add(tg);
     tg.exitSignal = f & Clone.CLONE_PARENT ? parentTg.exitSignal : a.exitSignal;
   }
   const child = new Task(tid, tg, ctx, t.creds.clone());
   child.sigmaskLo = t.sigmaskLo;
   child.sigmaskHi = t.sigmaskHi;
+  // The alternate signal stack is inherited, unless the child shares the memory without vfork (a thread).
+  if (!(f & Clone.CLONE_VM) || f & Clone.CLONE_VFORK) {
+    child.altSp = t.altSp;
+    child.altSize = t.altSize;
+    child.altFlags = t.altFlags;
+  }
   forkTaskAttrs(t, child, thread);
   if (f & Clone.CLONE_CHILD_CLEARTID) child.clearChildTid = a.childTid;
   if (f & Clone.CLONE_CHILD_SETTID) vm.mm.writeU32(a.childTid, tid);

@@ -160,6 +160,8 @@ export interface ExecRequest {
   envp: Uint8Array[];
   /** An error copying argv or envp (EFAULT, E2BIG): reported after the file's own errors, as Linux. */
   argError: number;
+  /** filename is a /dev/fd/N path made up for execveat: the comm comes from the file's own name. */
+  fdPath?: boolean;
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09;
@@ -290,8 +292,13 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   tg.sigactions = resetActions(tg.sigactions);
   tg.image = { exe: found.exe.exe, argv: argv.map(utf8), envp: req.envp.map(utf8) };
   const base = req.filename.subarray(req.filename.lastIndexOf(0x2f) + 1);
-  tg.comm = commOf(utf8(base));
+  tg.comm = req.fdPath ? commOf(found.exe.exe) : commOf(utf8(base));
   tg.execed = true;
+  // The alternate signal stack is gone with the old memory; pending signals and the mask stay.
+  t.altSp = 0;
+  t.altSize = 0;
+  t.altFlags = 2;
+  t.hasSavedMask = false;
   const vfork = tg.vforkDone;
   tg.vforkDone = null;
   vfork?.();

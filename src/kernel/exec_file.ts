@@ -9,7 +9,7 @@ import { BufferMemory } from '../vfs/buffer_memory.js';
 import type { FsCredentials } from '../vfs/credentials.js';
 import type { Caller } from '../vfs/fs_struct.js';
 import { MountFlag } from '../vfs/mount.js';
-import { openAt, openatHow } from '../vfs/open.js';
+import { openAt, openatHow, openResolved } from '../vfs/open.js';
 import type { OpenFile } from '../vfs/open_file.js';
 import { pathName } from '../vfs/path.js';
 
@@ -44,12 +44,16 @@ export async function readExecutable(caller: Caller, dirfd: number, path: string
   const ok = accessAt(caller, dirfd, path, Access.X_OK, At.AT_EACCESS | flags);
   if (ok < 0) return ok === -Errno.EISDIR ? -Errno.EACCES : ok;
   let how = openatHow(OpenFlag.O_RDONLY | ((flags & At.AT_SYMLINK_NOFOLLOW) !== 0 ? OpenFlag.O_NOFOLLOW : 0), 0);
-  let f = openAt(caller, dirfd, path, how);
+  // execveat(fd, "", AT_EMPTY_PATH): the file the descriptor refers to (an O_PATH one too).
+  const at = path === '' && (flags & At.AT_EMPTY_PATH) !== 0 ? caller.fdPath(dirfd) : null;
+  if (typeof at === 'number') return at;
+  const open = (c: Caller): OpenFile | number => (at ? openResolved(c, at, how) : openAt(c, dirfd, path, how));
+  let f = open(caller);
   const readable = f !== -Errno.EACCES;
   if (f === -Errno.EACCES) {
     // Execute without read permission: open_exec does not need MAY_READ.
     how = openatHow(OpenFlag.O_RDONLY, 0);
-    f = openAt({ ...caller, creds: READER }, dirfd, path, how);
+    f = open({ ...caller, creds: READER });
   }
   if (typeof f === 'number') return f === -Errno.EISDIR || f === -Errno.ENXIO ? -Errno.EACCES : f;
   try {

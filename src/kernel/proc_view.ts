@@ -98,6 +98,10 @@ class ThreadView implements ProcThread {
     return cpusAllowed(this.task);
   }
 
+  get sigPending(): bigint {
+    return (BigInt(this.task.pending.hi >>> 0) << 32n) | BigInt(this.task.pending.lo >>> 0);
+  }
+
   get sigBlocked(): bigint {
     return (BigInt(this.task.sigmaskHi >>> 0) << 32n) | BigInt(this.task.sigmaskLo >>> 0);
   }
@@ -130,6 +134,31 @@ class ProcessView implements ProcProcess {
 
   get sid(): number {
     return this.tg.sid;
+  }
+
+  get sigSharedPending(): bigint {
+    const q = this.tg.sharedPending;
+    return (BigInt(q.hi >>> 0) << 32n) | BigInt(q.lo >>> 0);
+  }
+
+  get sigQueued(): number {
+    let n = this.tg.sharedPending.items.length;
+    for (const t of this.tg.tasks) n += t.pending.items.length;
+    return n;
+  }
+
+  get sigIgnored(): bigint {
+    return this.actionMask((h) => h === 1);
+  }
+
+  get sigCaught(): bigint {
+    return this.actionMask((h) => h > 1);
+  }
+
+  private actionMask(pred: (handler: number) => boolean): bigint {
+    let m = 0n;
+    for (let sig = 1; sig <= 64; sig++) if (pred(this.tg.sigactions.get(sig).handler)) m |= 1n << BigInt(sig - 1);
+    return m;
   }
 
   get dumpable(): boolean {

@@ -33,6 +33,8 @@ export class ThreadGroup {
   /** Children not yet reaped (zombies included), in creation order. */
   readonly children = new Set<ThreadGroup>();
   parent: ThreadGroup | null = null;
+  /** The thread that forked this process (wait with __WNOTHREAD sees only its own children). */
+  creator: Task | null = null;
   pgid: number;
   sid: number;
   /** Signal sent to the parent at exit (clone's CSIGNAL bits; SIGCHLD for fork). 0: none. */

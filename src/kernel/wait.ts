@@ -30,7 +30,8 @@ export interface WaitEvent {
 }
 
 /** eligible_child: the id matches, and the __WCLONE/__WALL rule on the exit signal. */
-function eligible(c: ThreadGroup, r: WaitRequest): boolean {
+function eligible(c: ThreadGroup, r: WaitRequest, t: Task): boolean {
+  if (r.options & WaitOption.__WNOTHREAD && c.creator !== null && c.creator !== t) return false;
   if (r.idtype === IdType.P_PID && c.pid !== r.id) return false;
   if (r.idtype === IdType.P_PGID && c.pgid !== r.id) return false;
   if (r.options & WaitOption.__WALL) return true;
@@ -42,10 +43,11 @@ function eligible(c: ThreadGroup, r: WaitRequest): boolean {
  * Looks once: a waitable child's event (reaped unless WNOWAIT), 0 if there
  * are eligible children but none is ready, or -ECHILD if there are none.
  */
-function poll(k: Kernel, tg: ThreadGroup, r: WaitRequest, out: WaitEvent): number {
+function poll(k: Kernel, t: Task, r: WaitRequest, out: WaitEvent): number {
+  const tg = t.tg;
   let any = false;
   for (const c of tg.children) {
-    if (!eligible(c, r)) continue;
+    if (!eligible(c, r, t)) continue;
     any = true;
     if (!c.zombie) {
       // wait_task_stopped / wait_task_continued: reported once each (unless WNOWAIT).
@@ -99,7 +101,7 @@ function fillJobEvent(c: ThreadGroup, out: WaitEvent, kind: 'stop' | 'cont', sta
  */
 export function waitChild(k: Kernel, t: Task, r: WaitRequest, out: WaitEvent): number | Promise<number> {
   const tg = t.tg;
-  const now = poll(k, tg, r, out);
+  const now = poll(k, t, r, out);
   if (now !== 0 || r.options & WaitOption.WNOHANG) return now;
   return new Promise<number>((resolve) => {
     const finish = (v: number): void => {
@@ -107,7 +109,7 @@ export function waitChild(k: Kernel, t: Task, r: WaitRequest, out: WaitEvent): n
       resolve(v);
     };
     const check = (): void => {
-      const v = poll(k, tg, r, out);
+      const v = poll(k, t, r, out);
       if (v === 0) return;
       t.unpark();
       finish(v);

@@ -45,11 +45,17 @@ function doExecve(k: Kernel, t: Task, dirfd: number, pathAddr: number, argvAddr:
   const envp: Uint8Array[] = [];
   let argError = readStrings(t, argvAddr, argv, budget);
   if (argError === 0) argError = readStrings(t, envpAddr, envp, budget);
+  // bprm->filename: the path as given when absolute or relative to the cwd, else /dev/fd/N[/path].
+  let filename = name;
+  if (dirfd !== At.AT_FDCWD && name[0] !== 0x2f) {
+    filename = Buffer.from(name.length === 0 ? `/dev/fd/${dirfd}` : `/dev/fd/${dirfd}/${Buffer.from(name).toString('latin1')}`, 'latin1');
+  }
   return execve(k, t, {
     dirfd,
     path: Buffer.from(name).toString('latin1'),
     flags,
-    filename: name,
+    filename,
+    fdPath: filename !== name,
     argv,
     envp,
     argError,

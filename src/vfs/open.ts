@@ -133,6 +133,15 @@ export function openAt(caller: Caller, dirfd: number, path: string, how: OpenHow
   return finishOpen(caller, target, flags, created ? 0 : acc, created);
 }
 
+/** Opens a location already resolved (execveat's AT_EMPTY_PATH on a descriptor), with open(2)'s checks. */
+export function openResolved(caller: Caller, target: VfsPath, how: OpenHow): OpenFile | number {
+  const built = buildOpenFlags(how);
+  if (typeof built === 'number') return built;
+  const { flags, acc } = built;
+  if ((flags & OpenFlag.O_DIRECTORY) !== 0 && !isDir(target.dentry.inode)) return -Errno.ENOTDIR;
+  return finishOpen(caller, target, flags, acc, false);
+}
+
 /** may_o_create + the file system's create: a new regular file in dir. */
 function createRegular(caller: Caller, dir: VfsPath, name: string, mode: number): VfsPath | number {
   if (dir.mount.readOnly) return -Errno.EROFS;
