@@ -14,6 +14,7 @@ import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
+import { limitReader } from './exec.js';
 
 const NAMESPACE_FLAGS =
   Clone.CLONE_NEWNS | Clone.CLONE_NEWCGROUP | Clone.CLONE_NEWUTS | Clone.CLONE_NEWIPC | Clone.CLONE_NEWUSER | Clone.CLONE_NEWPID | Clone.CLONE_NEWNET;
@@ -134,6 +135,7 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
     let sigactions = parentTg.sigactions;
     if (!(f & Clone.CLONE_SIGHAND)) sigactions = copyActions(sigactions, (a.flagsHi & 1) !== 0);
     tg = new ThreadGroup(tid, vm, fds, parentTg.limits.clone(), { ...parentTg.image }, fsContext, sigactions);
+    if (!(f & Clone.CLONE_VM)) vm.mm.rlimit = limitReader(tg);
     tg.comm = parentTg.comm;
     tg.pgid = parentTg.pgid;
     tg.sid = parentTg.sid;

@@ -75,6 +75,14 @@ function mmapBase(maxAddress: number, stackLimit = 8 * MiB): number {
   return Math.floor((maxAddress - gap - rnd) / PAGE) * PAGE;
 }
 
+const RLIMIT_DATA = 2;
+const RLIMIT_AS = 9;
+
+/** The memory manager's view of a process's RLIMIT_AS and RLIMIT_DATA. */
+export function limitReader(tg: ThreadGroup): (r: 'as' | 'data') => number {
+  return (r) => tg.limits.get(r === 'as' ? RLIMIT_AS : RLIMIT_DATA).cur;
+}
+
 /** A new program image ready to run: its address space and first thread. */
 interface Image {
   vm: Vm;
@@ -137,6 +145,7 @@ export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | numbe
   const pid = k.allocatePid();
   if (pid < 0) return pid;
   const tg = new ThreadGroup(pid, img.vm, spec.fds, limits, { exe: spec.exe, argv: spec.argv, envp: spec.envp }, spec.fsContext);
+  img.vm.mm.rlimit = limitReader(tg);
   k.addTask(new Task(pid, tg, img.ctx, creds));
   return tg;
 }
@@ -280,6 +289,7 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   if (t.clearChildTid !== 0 && oldVm.shared && oldVm.mm.writeU32(t.clearChildTid, 0) === 0) k.exitHooks.futexWake?.(t, t.clearChildTid);
   t.clearChildTid = 0;
   tg.vm = img.vm;
+  img.vm.mm.rlimit = limitReader(tg);
   k.replaceContext(t, img.ctx);
   if (!oldVm.shared) retireHostUsage(tg, oldVm.as.hostPid);
   oldVm.put();

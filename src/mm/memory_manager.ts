@@ -411,6 +411,7 @@ export class MemoryManager extends MmMap {
     this.writeProtectCow();
     child.brkBase = this.brkBase;
     child.brkCur = this.brkCur;
+    child.rlimit = this.rlimit;
     child.stackTop = this.stackTop;
     return child;
   }

@@ -90,6 +90,12 @@ export class MmCore {
   readonly legacyBase: number;
   stackLimit: number;
   readonly maxMapCount: number;
+  /**
+   * The process's RLIMIT_AS and RLIMIT_DATA soft limits in bytes (Infinity:
+   * unlimited), read when a mapping grows (may_expand_vm). The kernel sets
+   * it; a manager shared by several processes (vfork) answers for its creator.
+   */
+  rlimit: (resource: 'as' | 'data') => number = () => Infinity;
   protected readonly faultAround: number;
   protected readonly eagerPages: number;
   private cv: Vma | undefined;
@@ -133,6 +139,30 @@ export class MmCore {
       this.cvGen = this.vmas.gen;
     }
     return v;
+  }
+
+  /**
+   * may_expand_vm: the address space may grow by len bytes of a mapping with
+   * vmFlags and prot (RLIMIT_AS for every mapping; RLIMIT_DATA for private
+   * writable ones that are not stacks). `replaced` bytes of existing
+   * mappings go away at the same time (MAP_FIXED over them).
+   */
+  protected mayExpand(len: number, vmFlags: number, prot: number, replacedStart = 0, replacedEnd = 0): boolean {
+    const asLimit = this.rlimit('as');
+    const dataLimit = this.rlimit('data');
+    const isData = (prot & PROT_WRITE) !== 0 && (vmFlags & (VmFlag.Shared | VmFlag.GrowsDown)) === 0;
+    if (asLimit === Infinity && (dataLimit === Infinity || !isData)) return true;
+    let total = 0;
+    let data = 0;
+    for (const v of this.vmas.list) {
+      const a = Math.max(v.start, replacedStart);
+      const b = Math.min(v.end, replacedEnd);
+      const size = v.end - v.start - (a < b ? b - a : 0);
+      total += size;
+      if (v.prot & PROT_WRITE && !(v.flags & (VmFlag.Shared | VmFlag.GrowsDown))) data += size;
+    }
+    if (total + len > asLimit) return false;
+    return !isData || data + len <= dataLimit;
   }
 
   /** Overcommit heuristic (Linux OVERCOMMIT_GUESS): a single commitment larger than all memory fails. */

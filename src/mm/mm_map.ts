@@ -139,6 +139,7 @@ export class MmMap extends MmAccess {
       return this.mapAnonymous(start, len, prot, vmFlags, fixed, populate, maxProt);
     }
     const shared = (vmFlags & VmFlag.Shared) !== 0;
+    if (!this.mayExpand(len, vmFlags, prot, fixed ? start : 0, fixed ? start + len : 0)) return -Errno.ENOMEM;
     // accountable_mapping: private writable file memory is committed (it may all become copies).
     if (!shared && !(vmFlags & VmFlag.NoReserve) && prot & PROT_WRITE) {
       if (!this.commitOk(len)) return -Errno.ENOMEM;
@@ -208,6 +209,7 @@ export class MmMap extends MmAccess {
   /** mmap_region for anonymous memory. */
   protected mapAnonymous(start: number, len: number, prot: number, vmFlags: number, fixed: boolean, populate: boolean, maxProt = PROT_RWX): number {
     const shared = (vmFlags & VmFlag.Shared) !== 0;
+    if (!this.mayExpand(len, vmFlags, prot, fixed ? start : 0, fixed ? start + len : 0)) return -Errno.ENOMEM;
     if (!(vmFlags & VmFlag.NoReserve) && (shared || prot & PROT_WRITE)) {
       if (!this.commitOk(len)) return -Errno.ENOMEM;
       vmFlags |= VmFlag.Account;
@@ -370,6 +372,9 @@ export class MmMap extends MmAccess {
     if (next !== undefined && newbrk + PAGE_SIZE > this.vmas.startGap(next)) return orig;
     if (newbrk + PAGE_SIZE > this.maxAddr) return orig;
     if (!this.commitOk(newbrk - oldbrk)) return orig;
+    // check_data_rlimit and may_expand_vm: the heap counts against RLIMIT_DATA and RLIMIT_AS.
+    if (addr - this.brkBase > this.rlimit('data')) return orig;
+    if (!this.mayExpand(newbrk - oldbrk, 0, PROT_READ | PROT_WRITE)) return orig;
     // do_brk_flags: extend the heap VMA ending at the old break, else start a new one (not merged).
     const flags = VmFlag.Account;
     const prev = this.vmas.find(oldbrk - 1);
@@ -438,6 +443,7 @@ export class MmMap extends MmAccess {
       const delta = newLen - oldLen;
       const newEnd = v.end + delta;
       if (newEnd <= this.maxAddr && !this.vmas.overlaps(v.end, newEnd)) {
+        if (!this.mayExpand(delta, v.flags, v.prot)) return -Errno.ENOMEM;
         if (v.flags & VmFlag.Account && !this.commitOk(delta)) return -Errno.ENOMEM;
         v.end = newEnd;
         this.vmas.gen++;
@@ -462,6 +468,7 @@ export class MmMap extends MmAccess {
   /** move_vma: a new VMA at newAddr takes over the pages of [oldAddr, oldAddr+oldLen). */
   private moveVma(v: Vma, oldAddr: number, oldLen: number, newLen: number, newAddr: number, flags: number): number {
     if (this.vmas.count >= this.maxMapCount - 3) return -Errno.ENOMEM;
+    if (newLen > oldLen && !this.mayExpand(flags & MREMAP_DONTUNMAP ? newLen : newLen - oldLen, v.flags, v.prot)) return -Errno.ENOMEM;
     if (v.flags & VmFlag.Account) {
       const charge = flags & MREMAP_DONTUNMAP ? newLen : Math.max(0, newLen - oldLen);
       if (!this.commitOk(charge)) return -Errno.ENOMEM;
