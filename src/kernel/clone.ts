@@ -6,7 +6,6 @@ import { Capability } from '../abi/linux/capability.js';
 import { forkTaskAttrs } from '../syscalls/prctl.js';
 import { policyOf } from '../syscalls/sched.js';
 import { Errno } from '../abi/linux/errno.js';
-import type { MemoryManager } from '../mm/memory_manager.js';
 import { Reg } from '../platform/platform.js';
 import { setReg } from '../syscalls/args.js';
 import type { Kernel } from './kernel.js';
@@ -14,12 +13,14 @@ import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
+import { PidFd } from './pidfd.js';
 import { limitReader } from './exec.js';
 
 const NAMESPACE_FLAGS =
   Clone.CLONE_NEWNS | Clone.CLONE_NEWCGROUP | Clone.CLONE_NEWUTS | Clone.CLONE_NEWIPC | Clone.CLONE_NEWUSER | Clone.CLONE_NEWPID | Clone.CLONE_NEWNET;
 /** RLIMIT_NPROC's index. */
 const RLIMIT_NPROC = 6;
+const RLIMIT_NOFILE = 7;
 /** The general-purpose register words copied from parent to child (user_regs_struct). */
 const GP_WORDS = Reg.EV_KIND;
 const SIG_IGN = 1;
@@ -68,11 +69,6 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
     k.log.once('clone-ns', `clone with namespace flags 0x${(f & NAMESPACE_FLAGS).toString(16)}: EPERM (namespaces are not offered)`);
     return -Errno.EPERM;
   }
-  if (f & Clone.CLONE_PIDFD) {
-    // Partial: pidfds are not implemented yet.
-    k.log.once('clone-pidfd', 'clone with CLONE_PIDFD: EINVAL (pidfds are not implemented)');
-    return -Errno.EINVAL;
-  }
   if (a.flagsHi & 2) return -Errno.EINVAL; // CLONE_INTO_CGROUP: no cgroup file system to name one
   const thread = (f & Clone.CLONE_THREAD) !== 0;
   // A SCHED_DEADLINE task may not fork (sched_fork).
@@ -82,8 +78,24 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
     const exempt = t.creds.hasCapability(Capability.CAP_SYS_RESOURCE) || t.creds.hasCapability(Capability.CAP_SYS_ADMIN);
     if (!exempt && processesOf(k, t.creds.uid) >= nproc) return -Errno.EAGAIN;
   }
+  // CLONE_PIDFD: the descriptor is installed (close-on-exec) and its number stored before the child exists.
+  let pidfd: PidFd | null = null;
+  let pidfdNum = -1;
+  if (f & Clone.CLONE_PIDFD) {
+    pidfd = new PidFd(null);
+    pidfdNum = parentTg.fds.install(pidfd, true, parentTg.limits.get(RLIMIT_NOFILE).cur);
+    if (pidfdNum < 0) return pidfdNum;
+    if (parentTg.mm.writeU32(a.pidfd, pidfdNum) < 0) {
+      parentTg.fds.close(pidfdNum);
+      return -Errno.EFAULT;
+    }
+  }
+  const fail = (e: number): number => {
+    if (pidfdNum >= 0) parentTg.fds.close(pidfdNum);
+    return e;
+  };
   const tid = k.allocatePid();
-  if (tid < 0) return tid;
+  if (tid < 0) return fail(tid);
 
   // The address space: shared (threads, vfork), or a copy-on-write copy.
   let vm: Vm;
@@ -91,18 +103,18 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
     vm = parentTg.vm;
   } else {
     const as = k.platform.newAddressSpace(k.memoryFile.fd);
-    if (typeof as === 'number') return as === -Errno.ENOMEM ? as : -Errno.EAGAIN;
-    const mm = (parentTg.mm as unknown as { fork(as: unknown): MemoryManager | number }).fork(as); // TODO(lead): typed once mm.fork lands
+    if (typeof as === 'number') return fail(as === -Errno.ENOMEM ? as : -Errno.EAGAIN);
+    const mm = parentTg.mm.fork(as);
     if (typeof mm === 'number') {
       as.destroy();
-      return mm;
+      return fail(mm);
     }
     vm = new Vm(mm, as);
   }
   const ctx = k.newContext(vm);
   if (typeof ctx === 'number') {
     if (!(f & Clone.CLONE_VM)) vm.put();
-    return ctx === -Errno.ENOMEM ? ctx : -Errno.EAGAIN;
+    return fail(ctx === -Errno.ENOMEM ? ctx : -Errno.EAGAIN);
   }
   if (f & Clone.CLONE_VM && !thread) vm.get();
 
@@ -145,6 +157,8 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
     parent?.children.add(tg);
     tg.exitSignal = f & Clone.CLONE_PARENT ? parentTg.exitSignal : a.exitSignal;
   }
+  // Partial: a CLONE_THREAD pidfd (PIDFD_THREAD, Linux 6.9) names the whole process here.
+  pidfd?.attach(tg);
   const child = new Task(tid, tg, ctx, t.creds.clone());
   child.sigmaskLo = t.sigmaskLo;
   child.sigmaskHi = t.sigmaskHi;

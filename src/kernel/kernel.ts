@@ -504,6 +504,7 @@ export class Kernel {
       }
     }
     this.reparentChildren(tg);
+    for (const l of [...tg.exitListeners]) l();
     notifyParentExit(this, tg);
     const parent = tg.parent;
     if (parent === null || parent.zombie) {

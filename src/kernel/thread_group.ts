@@ -61,6 +61,8 @@ export class ThreadGroup {
   childSubreaper = false;
   /** The thread name shown by /proc and PR_GET_NAME, up to 15 bytes. */
   comm: string;
+  /** Called when the process has exited (every thread gone): pidfd readiness. */
+  readonly exitListeners = new Set<() => void>();
   /** Tasks of this process blocked in wait4/waitid: called when a child changes state. */
   readonly childWaiters = new Set<() => void>();
   /** Set in a CLONE_VFORK child: releases the parent at execve or exit. */

@@ -16,6 +16,10 @@ import { registerClone } from './clone.js';
 import { registerWait } from './wait.js';
 import { registerExec } from './exec.js';
 import { registerSession } from './session.js';
+import { registerPidfd } from './pidfd.js';
+import { registerPoll } from './poll.js';
+import { registerEpoll } from './epoll.js';
+import { registerEventfd } from './eventfd.js';
 import { registerPrctl } from './prctl.js';
 import { registerSched } from './sched.js';
 
@@ -39,6 +43,10 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerWait(table, k);
   registerExec(table, k);
   registerSession(table, k);
+  registerPidfd(table, k);
+  registerPoll(table, k);
+  registerEpoll(table, k);
+  registerEventfd(table, k);
   registerPrctl(table, k);
   registerSched(table, k);
   return table;

@@ -7,6 +7,8 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import { waitChild, type WaitEvent, type WaitRequest } from '../kernel/wait.js';
 import { scratch, scratchView } from './scratch.js';
+import { PidFd } from '../kernel/pidfd.js';
+import { OpenFlag } from '../abi/linux/fcntl.js';
 import type { SyscallTable } from './table.js';
 
 const WAIT4_OPTIONS = WaitOption.WNOHANG | WaitOption.WUNTRACED | WaitOption.WCONTINUED | WaitOption.__WNOTHREAD | WaitOption.__WCLONE | WaitOption.__WALL;
@@ -99,6 +101,7 @@ export function registerWait(table: SyscallTable, k: Kernel): void {
     if (options & ~WAITID_OPTIONS) return -Errno.EINVAL;
     if (!(options & (WaitOption.WEXITED | WaitOption.WSTOPPED | WaitOption.WCONTINUED))) return -Errno.EINVAL;
     const req: WaitRequest = { idtype: IdType.P_ALL, id: 0, options };
+    let nonblockPidfd = false;
     switch (idtype) {
       case IdType.P_ALL:
         break;
@@ -112,15 +115,23 @@ export function registerWait(table: SyscallTable, k: Kernel): void {
         req.idtype = IdType.P_PGID;
         req.id = id === 0 ? t.tg.pgid : id;
         break;
-      case IdType.P_PIDFD:
-        // Partial: pidfds are not implemented, so no descriptor is one.
+      case IdType.P_PIDFD: {
+        // The process the pidfd names; a non-blocking pidfd makes the wait WNOHANG-like (EAGAIN).
         if (id < 0) return -Errno.EINVAL;
-        return -Errno.EBADF;
+        const f = t.tg.fds.get(id);
+        if (!(f instanceof PidFd) || f.tg === null) return -Errno.EBADF;
+        req.idtype = IdType.P_PID;
+        req.id = f.tg.pid;
+        if (f.flags & OpenFlag.O_NONBLOCK) nonblockPidfd = true;
+        break;
+      }
       default:
         return -Errno.EINVAL;
     }
     const ev = newEvent();
+    if (nonblockPidfd) req.options |= WaitOption.WNOHANG;
     const r = waitChild(k, t, req, ev);
+    if (r === 0 && nonblockPidfd && !(options & WaitOption.WNOHANG)) return -Errno.EAGAIN;
     if (typeof r === 'number') return finishWaitid(t, r, ev, infoAddr, rusageAddr);
     return r.then((v) => finishWaitid(t, v, ev, infoAddr, rusageAddr));
   };

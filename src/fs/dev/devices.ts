@@ -38,10 +38,16 @@ export type RandomSource = (buf: Uint8Array, off: number, len: number) => number
 /** getrandom(2) on the host, through the addon (loaded on first use). */
 export const hostRandom: RandomSource = (buf, off, len) => native().hostGetrandom(buf, off, len);
 
-/** A device's I/O with its readiness mask, for poll/epoll once FileImpl carries one. */
+/** A device's I/O with its readiness mask (src/vfs/poll.ts). */
 export interface DeviceFile extends FileImpl {
   /** The poll events ready now (POLLIN/POLLOUT bits; the name the pipe layer uses too). */
   readiness(): number;
+  /**
+   * false when the driver has no poll method (mem.c's null, zero and full,
+   * urandom): poll and select see them always ready all the same, but
+   * epoll_ctl refuses them (EPERM), as Linux does.
+   */
+  readonly hasPoll: boolean;
 }
 
 /** Fills guest memory with zeros (read_iter_zero). */
@@ -56,6 +62,7 @@ function readZeros(mm: GuestMemory, addr: number, len: number): IoResult {
 /** /dev/null: reads end at once, writes vanish. */
 export class NullDevice implements DeviceFile {
   readonly seekable = true;
+  readonly hasPoll = false;
   read(_mm: GuestMemory, _addr: number, _len: number, _pos: number): IoResult {
     return 0;
   }
@@ -70,6 +77,7 @@ export class NullDevice implements DeviceFile {
 /** /dev/zero: reads give zeros, writes vanish. */
 export class ZeroDevice implements DeviceFile {
   readonly seekable = true;
+  readonly hasPoll = false;
   read(mm: GuestMemory, addr: number, len: number, _pos: number): IoResult {
     return readZeros(mm, addr, len);
   }
@@ -84,6 +92,7 @@ export class ZeroDevice implements DeviceFile {
 /** /dev/full: reads give zeros, every write is ENOSPC (even of 0 bytes, as write_full). */
 export class FullDevice implements DeviceFile {
   readonly seekable = true;
+  readonly hasPoll = false;
   read(mm: GuestMemory, addr: number, len: number, _pos: number): IoResult {
     return readZeros(mm, addr, len);
   }
@@ -102,7 +111,14 @@ export class FullDevice implements DeviceFile {
  */
 export class RandomDevice implements DeviceFile {
   readonly seekable = true;
-  constructor(private readonly source: RandomSource) {}
+  /**
+   * hasPoll: /dev/random has random_poll (always ready once the pool is
+   * seeded, which the host's is); /dev/urandom has no poll method.
+   */
+  constructor(
+    private readonly source: RandomSource,
+    readonly hasPoll = true,
+  ) {}
 
   read(mm: GuestMemory, addr: number, len: number, _pos: number): IoResult {
     if (len <= 0) return 0;
@@ -201,7 +217,7 @@ export function registerStandardDevices(reg: DeviceRegistry, opts: StandardDevic
   reg.registerChar(MEM_MAJOR, ZERO_MINOR, () => new ZeroDevice());
   reg.registerChar(MEM_MAJOR, FULL_MINOR, () => new FullDevice());
   reg.registerChar(MEM_MAJOR, RANDOM_MINOR, () => new RandomDevice(random));
-  reg.registerChar(MEM_MAJOR, URANDOM_MINOR, () => new RandomDevice(random));
+  reg.registerChar(MEM_MAJOR, URANDOM_MINOR, () => new RandomDevice(random, false));
   reg.registerChar(TTYAUX_MAJOR, TTY_MINOR, (_inode, flags) => (opts.openTty ? opts.openTty(flags) : -Errno.ENXIO));
   reg.registerChar(TTYAUX_MAJOR, PTMX_MINOR, (_inode, flags) => (opts.openPtmx ? opts.openPtmx(flags) : -Errno.ENOSPC));
 }

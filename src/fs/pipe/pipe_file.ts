@@ -7,6 +7,7 @@ import { FileMode, StatxMask, type StatxValues } from '../../abi/linux/stat.js';
 import type { FileDescription, IoResult } from '../../vfs/file.js';
 import { releaseFileLocks } from '../../vfs/file_locks.js';
 import type { GuestMemory } from '../../vfs/guest_memory.js';
+import { notifyRelease } from '../../vfs/poll.js';
 import type { PipeAccounting, PipeCaller } from './accounting.js';
 import { IoCursor } from './iov.js';
 import { Pipe, pipefsDevice, type StatusFlags } from './pipe.js';
@@ -85,6 +86,8 @@ export class PipeEnd {
   release(): void {
     if (this.released) return;
     this.released = true;
+    // eventpoll_release: epoll sets watching this end forget it.
+    notifyRelease(this);
     this.pipe.close(this.readable, this.writable);
   }
 }
