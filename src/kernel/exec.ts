@@ -26,6 +26,7 @@ import { Task } from './task.js';
 import { commOf, ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
 import { resetFpState } from './fpu.js';
+import { onExec as onExecTimers } from './timers.js';
 
 export interface ProcessSpec {
   /** Absolute path of the executable (what /proc/self/exe shows). */
@@ -304,6 +305,7 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   const base = req.filename.subarray(req.filename.lastIndexOf(0x2f) + 1);
   tg.comm = req.fdPath ? commOf(found.exe.exe) : commOf(utf8(base));
   tg.execed = true;
+  onExecTimers(tg);
   // The alternate signal stack is gone with the old memory; pending signals and the mask stay.
   t.altSp = 0;
   t.altSize = 0;

@@ -18,6 +18,7 @@ import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import type { Vm } from './vm.js';
 import { processUsage } from './limits.js';
+import { onProcessExit as onProcessExitTimers } from './timers.js';
 import { beforeResume, forceSignal, hasSignalWork, notifyParentExit, sendSignal, userSiginfo } from './signals.js';
 import { X86_TRAP_PF } from '../abi/linux/sigframe.js';
 import { interruptPipeWait, pipeHooks } from '../fs/pipe/hooks.js';
@@ -35,6 +36,8 @@ function isRestart(r: number): boolean {
 
 /** How long the kernel's thread may wait for the next stop before returning to Node's loop. */
 const WAIT_MS = 1;
+/** How long one pump may serve stops before Node's loop gets a turn. */
+const PUMP_SLICE_MS = 4;
 /** /proc/sys/kernel/pid_max: PIDs wrap to 300 (RESERVED_PIDS) after it, as Linux's alloc_pid. */
 const PID_MAX = 4_194_304;
 const RESERVED_PIDS = 300;
@@ -237,6 +240,9 @@ export class Kernel {
    * stop in one crossing into the addon.
    */
   private readonly pump = (): void => {
+    // A busy guest must not keep Node's loop (timers, I/O) waiting: after a
+    // slice, the next resume returns to the loop; the event watcher calls back.
+    const until = performance.now() + PUMP_SLICE_MS;
     let ctx = this.platform.takeStopped();
     for (;;) {
       if (!ctx) {
@@ -265,6 +271,10 @@ export class Kernel {
         }
         this.running++;
         t.inGuest = true;
+        if (performance.now() > until) {
+          t.ctx.resume();
+          return;
+        }
         ctx = this.platform.resumeAndWait(t.ctx, WAIT_MS);
       } else {
         ctx = this.platform.takeStopped();
@@ -504,6 +514,7 @@ export class Kernel {
       }
     }
     this.reparentChildren(tg);
+    onProcessExitTimers(tg);
     for (const l of [...tg.exitListeners]) l();
     notifyParentExit(this, tg);
     const parent = tg.parent;

@@ -19,6 +19,7 @@ import { Reg } from '../platform/platform.js';
 import { getReg, setReg } from '../syscalls/args.js';
 import type { Kernel } from './kernel.js';
 import { resetFpState } from './fpu.js';
+import { sigalrmDequeued, timerSignalDelivered } from './timers.js';
 import { interruptPipeWait } from '../fs/pipe/hooks.js';
 import { newSiginfo, type SigQueue } from './sigqueue.js';
 import type { Task } from './task.js';
@@ -136,7 +137,8 @@ function completeSignal(k: Kernel, tg: ThreadGroup, sig: number, thread: Task | 
   if (target === undefined) return;
   const act = tg.sigactions.get(sig);
   const d = defaultAction(sig);
-  if (sig === Signal.SIGKILL || (act.handler === SIG_DFL && (d === DefaultAction.Term || d === DefaultAction.Core))) {
+  const waited = ((sig <= 32 ? target.sigwaitLo : target.sigwaitHi) & bit(sig)) !== 0;
+  if (sig === Signal.SIGKILL || (!waited && act.handler === SIG_DFL && (d === DefaultAction.Term || d === DefaultAction.Core))) {
     // Fatal: every thread goes now (the signal need not wait to be dequeued).
     k.killGroup(tg, sig);
     return;
@@ -221,9 +223,29 @@ export function forceSignal(t: Task, sig: number, code: number, addr: number, tr
 
 // --- delivery ---------------------------------------------------------------------------------
 
-/** dequeue_signal: the next signal t takes: its own before its process's; synchronous ones first, then by number. */
+/**
+ * dequeue_signal: the next signal t takes: its own before its process's;
+ * synchronous ones first, then by number. A POSIX timer's signal goes
+ * through its timer (which rearms a periodic one and counts overruns, or
+ * drops a stale signal); SIGALRM leaving the process rearms ITIMER_REAL.
+ */
 function dequeue(t: Task, out: { sig: number; info: Uint8Array | undefined }): boolean {
+  for (;;) {
+    if (!dequeueOne(t, out)) return false;
+    const info = out.info;
+    if (info !== undefined && new DataView(info.buffer, info.byteOffset).getInt32(8, true) === SiCode.SI_TIMER) {
+      if (!timerSignalDelivered(t.tg, info)) continue;
+    }
+    if (out.sig === Signal.SIGALRM && fromShared) sigalrmDequeued(t.tg);
+    return true;
+  }
+}
+
+let fromShared = false;
+
+function dequeueOne(t: Task, out: { sig: number; info: Uint8Array | undefined }): boolean {
   for (const q of [t.pending, t.tg.sharedPending]) {
+    fromShared = q === t.tg.sharedPending;
     const lo = q.lo & ~t.sigmaskLo;
     const hi = q.hi & ~t.sigmaskHi;
     if ((lo | hi) === 0) continue;

@@ -38,6 +38,9 @@ export class Task {
   savedMaskLo = 0;
   savedMaskHi = 0;
   hasSavedMask = false;
+  /** The signals rt_sigtimedwait is waiting for (Linux's real_blocked side): never fatal while waited for. */
+  sigwaitLo = 0;
+  sigwaitHi = 0;
   /** The syscall just served may ask for a restart (its result is an ERESTART* code). */
   syscallReturn = false;
   /** A fault being reported: sigcontext's trapno, err and cr2. */

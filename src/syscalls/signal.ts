@@ -8,6 +8,7 @@ import { altStackFlags, doSigaltstack, forceSignal, hasSignalWork, sendSignal, s
 import type { Task } from '../kernel/task.js';
 import { Reg } from '../platform/platform.js';
 import { getReg } from './args.js';
+import { clearRestartBlock } from './time.js';
 import { getU64, setU64 } from '../abi/linux/time.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
@@ -101,6 +102,8 @@ export function registerSignal(table: SyscallTable, k: Kernel): void {
   };
 
   table[SYS.rt_sigreturn] = (t) => {
+    // A restart block belongs to the call the handler interrupted: gone with it.
+    clearRestartBlock(t);
     const r = sigreturn(t);
     if (r < 0) {
       // A frame that cannot be restored: SIGSEGV (force_sigsegv).
@@ -209,10 +212,14 @@ function sigtimedwait(k: Kernel, t: Task, setAddr: number, infoAddr: number, tsA
   const realLo = t.sigmaskLo;
   const realHi = t.sigmaskHi;
   setMask(t, realLo & ~lo, realHi & ~hi);
+  t.sigwaitLo = lo;
+  t.sigwaitHi = hi;
   return new Promise<number>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (v: number): void => {
       if (timer) clearTimeout(timer);
+      t.sigwaitLo = 0;
+      t.sigwaitHi = 0;
       setMask(t, realLo, realHi);
       const got = take();
       resolve(got !== 0 ? got : v);

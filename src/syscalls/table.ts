@@ -22,6 +22,8 @@ import { registerEpoll } from './epoll.js';
 import { registerEventfd } from './eventfd.js';
 import { registerPrctl } from './prctl.js';
 import { registerSched } from './sched.js';
+import { registerTimers } from './timers.js';
+import { registerTimerfd } from './timerfd.js';
 
 /** A handler returns its result (a value or -errno) or a Promise of it when it blocks. */
 export type SyscallHandler = (t: Task, a: SyscallArgs) => number | Promise<number>;
@@ -49,5 +51,7 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerEventfd(table, k);
   registerPrctl(table, k);
   registerSched(table, k);
+  registerTimers(table, k);
+  registerTimerfd(table, k);
   return table;
 }

@@ -1,12 +1,22 @@
-// Clocks and sleeping (man 2 clock_gettime, gettimeofday, time, nanosleep,
-// clock_nanosleep). Sleeping never blocks the kernel's thread: the task waits
-// on a timer and the syscall completes when it fires.
-import fs from 'node:fs';
+// Clocks and sleeping (man 2 clock_gettime, clock_getres, gettimeofday, time,
+// nanosleep, clock_nanosleep, restart_syscall). Sleeping never blocks the
+// kernel's thread: the task parks on a clock wait (src/kernel/timers.ts) and
+// the syscall completes when it fires. A signal cuts a sleep short the way
+// hrtimer_nanosleep and posix_cpu_nsleep do: a relative sleep writes the
+// remaining time to rem and returns -ERESTART_RESTARTBLOCK with a restart
+// block (restart_syscall resumes it to the same deadline); an absolute one
+// returns -ERESTARTNOHAND.
 import { Errno } from '../abi/linux/errno.js';
-import { Clock, NSEC_PER_SEC, TimerFlag, getI64, setI64 } from '../abi/linux/time.js';
+import {
+  Clock, CpuClock, NSEC_PER_SEC, TICK_NSEC, TimerFlag, cpuClockPerThread, cpuClockPid, getI64, makeCpuClock, setI64,
+} from '../abi/linux/time.js';
 import { SYS } from '../abi/linux/syscalls.js';
-import type { Kernel } from '../kernel/kernel.js';
+import { NO_RESUME, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
+import {
+  addSafe, clockNow, clockPoint, cpuTarget, cpuTargetClock, cpuTargetNow, durationNs, hostClock, resolveCpuClock, splitNs,
+  waitClock, type ClockWait, type TimerClock,
+} from '../kernel/timers.js';
 import { native } from '../platform/native.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
@@ -15,15 +25,27 @@ const NSEC = NSEC_PER_SEC;
 
 const ts = new Float64Array(2);
 
+/** CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID as the CPU clocks they stand for. */
+const PROCESS_CLOCK = makeCpuClock(0, CpuClock.CPUCLOCK_SCHED, false);
+const THREAD_CLOCK = makeCpuClock(0, CpuClock.CPUCLOCK_SCHED, true);
+
 /**
- * Reads clock clk for task t into ts ([sec, nsec]); returns 0 or -EINVAL.
- * CPU-time clocks read the host's CPU clock of the stub thread or process
- * (the guest's own CPU time); negative ids are the CPUCLOCK encodings of
- * clock_getcpuclockid(3) and pthread_getcpuclockid(3).
+ * The sandbox has no RTC device: as on a machine without one, timers and
+ * sleeps on the ALARM clocks are EOPNOTSUPP (alarmtimer_get_rtcdev), while
+ * timerfds on them work.
  */
-function readClock(t: Task, clk: number, out: Float64Array, res: boolean): number {
-  const n = native();
+const HAVE_RTC = false;
+
+/**
+ * Reads clock clk for task t into out ([sec, nsec]), or its resolution with
+ * res; returns 0 or -EINVAL. Host clocks are the host's; CPU clocks
+ * (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID and the ids of
+ * clock_getcpuclockid(3) and pthread_getcpuclockid(3)) measure the guest's
+ * own CPU time as the host accounts its stub.
+ */
+function readClock(k: Kernel, t: Task, clk: number, out: Float64Array, res: boolean): number {
   let host: number;
+  let cpu: number;
   switch (clk) {
     case Clock.CLOCK_REALTIME:
     case Clock.CLOCK_MONOTONIC:
@@ -41,54 +63,34 @@ function readClock(t: Task, clk: number, out: Float64Array, res: boolean): numbe
       host = Clock.CLOCK_BOOTTIME;
       break;
     case Clock.CLOCK_PROCESS_CPUTIME_ID:
-      host = cpuClock(t.tg.as.hostPid, false);
+      cpu = PROCESS_CLOCK;
+      host = -1;
       break;
     case Clock.CLOCK_THREAD_CPUTIME_ID:
-      return threadCpuTime(t, out, res);
-    default: {
-      if (clk >= 0) return -Errno.EINVAL;
-      // CPUCLOCK: pid = ~(clk >> 3), bit 2 = per-thread, low 2 bits = type (< 3).
-      const id = ~(clk >> 3);
-      const perThread = (clk & 4) !== 0;
-      if ((clk & 3) === 3) return -Errno.EINVAL;
-      if (perThread) {
-        if (id !== 0 && id !== t.tid) return -Errno.EINVAL;
-        return threadCpuTime(t, out, res);
-      } else {
-        if (id !== 0 && id !== t.tg.pid) return -Errno.EINVAL;
-        host = cpuClock(t.tg.as.hostPid, false);
-      }
-    }
+      cpu = THREAD_CLOCK;
+      host = -1;
+      break;
+    default:
+      // Negative ids are CPU clocks, or posix dynamic clocks (CLOCKFD: a
+      // descriptor of a /dev/ptp device, which the sandbox has none of).
+      if (clk >= 0 || (clk & CpuClock.CLOCKFD_MASK) === CpuClock.CLOCKFD) return -Errno.EINVAL;
+      cpu = clk;
+      host = -1;
   }
-  const r = res ? n.hostClockGetres(host, out) : n.hostClockGettime(host, out);
-  return r < 0 ? -Errno.EINVAL : 0;
-}
-
-/** The host's CPU clock id for a process (MAKE_PROCESS_CPUCLOCK, CPUCLOCK_SCHED). */
-function cpuClock(id: number, thread: boolean): number {
-  return (~id << 3) | 2 | (thread ? 4 : 0);
-}
-
-/**
- * CPU time of the task's stub thread. The host only serves thread CPU clocks
- * within the caller's own thread group, so this reads the thread's
- * schedstat (nanoseconds on CPU) instead.
- */
-function threadCpuTime(t: Task, out: Float64Array, res: boolean): number {
+  if (host >= 0) {
+    const n = native();
+    const r = res ? n.hostClockGetres(host, out) : n.hostClockGettime(host, out);
+    return r < 0 ? -Errno.EINVAL : 0;
+  }
+  // clock_getres validates like timer_create (pid_for_clock without the gettime exception).
+  const r = resolveCpuClock(k, t, cpu!, !res);
+  if (r < 0) return r;
   if (res) {
     out[0] = 0;
-    out[1] = 1;
+    out[1] = cpuTarget.which === CpuClock.CPUCLOCK_SCHED ? 1 : TICK_NSEC;
     return 0;
   }
-  let ns = 0;
-  try {
-    const s = fs.readFileSync(`/proc/${t.tg.as.hostPid}/task/${t.ctx.hostTid}/schedstat`, 'latin1');
-    ns = Number(s.slice(0, s.indexOf(' ')));
-  } catch {
-    ns = 0;
-  }
-  out[0] = Math.floor(ns / NSEC);
-  out[1] = ns - out[0] * NSEC;
+  splitNs(Math.floor(cpuTargetNow()), out);
   return 0;
 }
 
@@ -98,11 +100,11 @@ function writeTimespec(t: Task, addr: number, sec: number, nsec: number): number
   return t.tg.mm.writeBytes(addr, scratch, 0, 16);
 }
 
-/** Reads a struct timespec; returns [sec, nsec] in ts, or -EFAULT / -EINVAL (man 2 nanosleep). */
+/** Reads a struct timespec; returns [sec, nsec] in out, or -EFAULT / -EINVAL (man 2 nanosleep). */
 function readTimespec(t: Task, addr: number, out: Float64Array): number {
   const r = t.tg.mm.readBytes(addr, scratch, 0, 16);
   if (r < 0) return r;
-  // Values beyond 2^53 seconds lose precision but stay huge: fine for a sleep.
+  // Values beyond 2^53 seconds lose precision but stay huge: they saturate at KTIME_MAX.
   const sec = getI64(scratchView, 0);
   const nsec = getI64(scratchView, 8);
   if (sec < 0 || nsec < 0 || nsec >= NSEC) return -Errno.EINVAL;
@@ -111,37 +113,80 @@ function readTimespec(t: Task, addr: number, out: Float64Array): number {
   return 0;
 }
 
-function nowNs(clk: number): number {
-  native().hostClockGettime(clk, ts);
-  return ts[0] * NSEC + ts[1];
+// ---------------------------------------------------------------------------
+// Restart blocks (struct restart_block): what restart_syscall(2) resumes
+// after a call returned -ERESTART_RESTARTBLOCK and the signal that cut it
+// short was handled without a handler (or with one, when the lead's signal
+// code decides so). One per task; a syscall that may set one clears it on
+// entry (restart_block.fn = do_no_restart_syscall), and rt_sigreturn should
+// clear it too (clearRestartBlock).
+
+export type RestartFn = (t: Task) => number | Promise<number>;
+
+const restartBlocks = new WeakMap<Task, RestartFn>();
+
+/** The task's restart block: what restart_syscall runs (undefined: -EINTR). */
+export function restartBlock(t: Task): RestartFn | undefined {
+  return restartBlocks.get(t);
 }
 
-/** Sleeps until the host clock clk reaches deadlineNs; resolves 0. */
-function sleepUntil(clk: number, deadlineNs: number): Promise<number> {
-  return new Promise((resolve) => {
-    const tick = (): void => {
-      const left = deadlineNs - nowNs(clk);
-      if (left <= 0) {
-        resolve(0);
-        return;
-      }
-      // setTimeout may fire early by up to a millisecond (it uses the loop's
-      // cached time): re-check and sleep again for the remainder.
-      if (left < 1e6) setImmediate(tick);
-      else setTimeout(tick, Math.min(Math.floor(left / 1e6), 0x7fffffff));
-    };
-    tick();
+/** Records what restart_syscall should run for t (any syscall returning -ERESTART_RESTARTBLOCK). */
+export function setRestartBlock(t: Task, fn: RestartFn): void {
+  restartBlocks.set(t, fn);
+}
+
+/** do_no_restart_syscall: restart_syscall will fail with EINTR. */
+export function clearRestartBlock(t: Task): void {
+  restartBlocks.delete(t);
+}
+
+/**
+ * Sleeps until clock c reaches deadline (do_nanosleep / do_cpu_nanosleep).
+ * rmtp: where the remaining time goes if a signal interrupts a relative
+ * sleep (0: nowhere).
+ */
+function sleepOn(t: Task, c: TimerClock, deadline: number, abs: boolean, rmtp: number): number | Promise<number> {
+  if (clockNow(c) >= deadline) return 0;
+  return new Promise<number>((resolve) => {
+    let done = false;
+    let w: ClockWait | null = null;
+    t.park((r) => {
+      if (done) return;
+      done = true;
+      w?.cancel();
+      resolve(r === NO_RESUME || t.exited || t.tg.exiting ? r : sleepInterrupted(t, c, deadline, abs, rmtp));
+    });
+    w = waitClock(c, deadline, () => {
+      if (done) return;
+      done = true;
+      t.unpark();
+      resolve(0);
+    });
   });
 }
 
-export function registerTime(table: SyscallTable, _k: Kernel): void {
+/** A signal cut a sleep short: hrtimer_nanosleep's and posix_cpu_nsleep's results. */
+function sleepInterrupted(t: Task, c: TimerClock, deadline: number, abs: boolean, rmtp: number): number {
+  const rem = deadline - clockNow(c);
+  if (rem <= 0) return 0;
+  if (abs) return -Errno.ERESTARTNOHAND;
+  if (rmtp !== 0) {
+    splitNs(rem, ts);
+    if (writeTimespec(t, rmtp, ts[0], ts[1]) < 0) return -Errno.EFAULT;
+  }
+  // hrtimer_nanosleep_restart: the same deadline, the same rem pointer.
+  setRestartBlock(t, (t2) => sleepOn(t2, c, deadline, false, rmtp));
+  return -Errno.ERESTART_RESTARTBLOCK;
+}
+
+export function registerTime(table: SyscallTable, k: Kernel): void {
   table[SYS.clock_gettime] = (t, a) => {
-    const r = readClock(t, a.int(0), ts, false);
+    const r = readClock(k, t, a.int(0), ts, false);
     if (r < 0) return r;
     return writeTimespec(t, a.u64(1), ts[0], ts[1]);
   };
   table[SYS.clock_getres] = (t, a) => {
-    const r = readClock(t, a.int(0), ts, true);
+    const r = readClock(k, t, a.int(0), ts, true);
     if (r < 0) return r;
     const addr = a.u64(1);
     return addr === 0 ? 0 : writeTimespec(t, addr, ts[0], ts[1]);
@@ -176,26 +221,67 @@ export function registerTime(table: SyscallTable, _k: Kernel): void {
   table[SYS.nanosleep] = (t, a) => {
     const r = readTimespec(t, a.u64(0), ts);
     if (r < 0) return r;
-    // rem is written only when interrupted by a signal (signals issue).
-    const req = ts[0] * NSEC + ts[1]; // before nowNs() reuses ts
-    return sleepUntil(Clock.CLOCK_MONOTONIC, nowNs(Clock.CLOCK_MONOTONIC) + req);
+    clearRestartBlock(t);
+    const c = hostClock(Clock.CLOCK_MONOTONIC);
+    // rem is written only when a signal interrupts the sleep.
+    return sleepOn(t, c, addSafe(c, clockNow(c), durationNs(ts[0], ts[1])), false, a.u64(1));
   };
   table[SYS.clock_nanosleep] = (t, a) => {
     const clk = a.int(0);
     const flags = a.int(1);
-    // man 2 clock_nanosleep: REALTIME, MONOTONIC, BOOTTIME, TAI and the
-    // process CPU clock are valid; a thread CPU clock is EINVAL.
-    let host: number;
-    if (clk === Clock.CLOCK_REALTIME || clk === Clock.CLOCK_MONOTONIC || clk === Clock.CLOCK_BOOTTIME || clk === Clock.CLOCK_TAI) host = clk;
-    else if (clk === Clock.CLOCK_REALTIME_ALARM || clk === Clock.CLOCK_BOOTTIME_ALARM) return -Errno.EPERM;
-    else if (clk === Clock.CLOCK_THREAD_CPUTIME_ID) return -Errno.EINVAL;
-    // Partial: sleeping on the process CPU clock (which Linux supports) is not
-    // implemented yet and fails with EOPNOTSUPP.
-    else if (clk === Clock.CLOCK_PROCESS_CPUTIME_ID) return -Errno.EOPNOTSUPP;
-    else return -Errno.EINVAL;
+    // The clock's k_clock must exist (EINVAL) and sleep (EOPNOTSUPP) before
+    // the request is read: REALTIME, MONOTONIC, BOOTTIME, TAI, the process
+    // CPU clock and the dynamic CPU clocks sleep; the thread CPU clock does
+    // not (glibc turns it into EINVAL itself).
+    let host = -1;
+    let cpu = 0;
+    let alarm = false;
+    switch (clk) {
+      case Clock.CLOCK_REALTIME:
+      case Clock.CLOCK_MONOTONIC:
+      case Clock.CLOCK_BOOTTIME:
+      case Clock.CLOCK_TAI:
+        host = clk;
+        break;
+      case Clock.CLOCK_REALTIME_ALARM:
+      case Clock.CLOCK_BOOTTIME_ALARM:
+        alarm = true;
+        break;
+      case Clock.CLOCK_PROCESS_CPUTIME_ID:
+        cpu = PROCESS_CLOCK;
+        break;
+      case Clock.CLOCK_THREAD_CPUTIME_ID:
+      case Clock.CLOCK_MONOTONIC_RAW:
+      case Clock.CLOCK_REALTIME_COARSE:
+      case Clock.CLOCK_MONOTONIC_COARSE:
+        return -Errno.EOPNOTSUPP;
+      default:
+        if (clk >= 0) return -Errno.EINVAL;
+        if ((clk & CpuClock.CLOCKFD_MASK) === CpuClock.CLOCKFD) return -Errno.EOPNOTSUPP;
+        cpu = clk;
+    }
     const r = readTimespec(t, a.u64(2), ts);
     if (r < 0) return r;
-    const req = ts[0] * NSEC + ts[1];
-    return sleepUntil(host, (flags & TimerFlag.TIMER_ABSTIME) !== 0 ? req : nowNs(host) + req);
+    const abs = (flags & TimerFlag.TIMER_ABSTIME) !== 0;
+    const rmtp = abs ? 0 : a.u64(3);
+    clearRestartBlock(t);
+    if (alarm && !HAVE_RTC) return -Errno.EOPNOTSUPP;
+    let c: TimerClock;
+    if (host >= 0) {
+      // A relative CLOCK_REALTIME sleep runs on CLOCK_MONOTONIC (hrtimer_init): setting the clock does not move it.
+      c = hostClock(!abs && host === Clock.CLOCK_REALTIME ? Clock.CLOCK_MONOTONIC : host);
+    } else {
+      // posix_cpu_nsleep: a thread cannot sleep on its own CPU clock.
+      if (cpuClockPerThread(cpu) && (cpuClockPid(cpu) === 0 || cpuClockPid(cpu) === t.tid)) return -Errno.EINVAL;
+      const e = resolveCpuClock(k, t, cpu, false);
+      if (e < 0) return e;
+      c = cpuTargetClock();
+    }
+    const deadline = abs ? clockPoint(c, ts[0], ts[1]) : addSafe(c, clockNow(c), durationNs(ts[0], ts[1]));
+    return sleepOn(t, c, deadline, abs, rmtp);
+  };
+  table[SYS.restart_syscall] = (t) => {
+    const fn = restartBlocks.get(t);
+    return fn ? fn(t) : -Errno.EINTR;
   };
 }

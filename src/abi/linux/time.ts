@@ -175,3 +175,118 @@ export const enum ItimerOffset {
   IT_INTERVAL = 0,
   IT_VALUE = 16,
 }
+
+// ---------------------------------------------------------------------------
+// CPU-time clock ids (<linux/posix-timers.h>): clock_getcpuclockid(3) and
+// pthread_getcpuclockid(3) encode a pid or tid as ~pid << 3 | perthread << 2 | which.
+// A low 3-bit pattern of CLOCKFD (3) names a posix dynamic clock (an fd, /dev/ptp*).
+
+export const enum CpuClock {
+  /** utime + stime. */
+  CPUCLOCK_PROF = 0,
+  /** utime. */
+  CPUCLOCK_VIRT = 1,
+  /** sum_exec_runtime (the scheduler's nanoseconds on CPU). */
+  CPUCLOCK_SCHED = 2,
+  /** which values are below this. */
+  CPUCLOCK_MAX = 3,
+  CPUCLOCK_CLOCK_MASK = 3,
+  CPUCLOCK_PERTHREAD_MASK = 4,
+  CLOCKFD = 3,
+  CLOCKFD_MASK = 7,
+}
+
+/** The pid or tid a CPU clock id names (0: the caller). */
+export function cpuClockPid(clk: number): number {
+  return ~(clk >> 3);
+}
+
+export function cpuClockPerThread(clk: number): boolean {
+  return (clk & CpuClock.CPUCLOCK_PERTHREAD_MASK) !== 0;
+}
+
+export function cpuClockWhich(clk: number): number {
+  return clk & CpuClock.CPUCLOCK_CLOCK_MASK;
+}
+
+/** MAKE_PROCESS_CPUCLOCK(pid, which) / MAKE_THREAD_CPUCLOCK(tid, which). */
+export function makeCpuClock(pid: number, which: number, perThread: boolean): number {
+  return (~pid << 3) | which | (perThread ? CpuClock.CPUCLOCK_PERTHREAD_MASK : 0);
+}
+
+/**
+ * The sandbox kernel's CONFIG_HZ: the tick that CPU interval timers add to a
+ * new value (set_cpu_itimer) and the resolution of the PROF and VIRT CPU
+ * clocks (posix_cpu_clock_getres). 250 is the common distribution setting.
+ */
+export const KERNEL_HZ = 250;
+export const TICK_NSEC = NSEC_PER_SEC / KERNEL_HZ;
+
+/** timer_getoverrun(2) saturates at DELAYTIMER_MAX (INT_MAX). */
+export const DELAYTIMER_MAX = 0x7fffffff;
+
+// ---------------------------------------------------------------------------
+// struct sigevent (timer_create, mq_notify), 64 bytes (SIGEV_MAX_SIZE):
+//   sigev_value @0 (union sigval, 8), sigev_signo @8 (int), sigev_notify @12 (int),
+//   then a union: sigev_notify_thread_id (_tid) @16, or _sigev_thread
+//   { function @16, attribute @24 }. The kernel reads all 64 bytes.
+// sigev_notify values are SigevNotify in signal.ts.
+
+export const SIGEVENT_SIZE = 64;
+
+export const enum SigeventOffset {
+  VALUE = 0,
+  SIGNO = 8,
+  NOTIFY = 12,
+  THREAD_ID = 16,
+}
+
+/** A decoded sigevent; caller-owned and reused. sigev_value is kept as its raw halves (a union of int and pointer). */
+export interface Sigevent {
+  valueLo: number;
+  valueHi: number;
+  signo: number;
+  notify: number;
+  tid: number;
+}
+
+export function decodeSigevent(dv: DataView, off: number, out: Sigevent): Sigevent {
+  out.valueLo = dv.getUint32(off + SigeventOffset.VALUE, true);
+  out.valueHi = dv.getUint32(off + SigeventOffset.VALUE + 4, true);
+  out.signo = dv.getInt32(off + SigeventOffset.SIGNO, true);
+  out.notify = dv.getInt32(off + SigeventOffset.NOTIFY, true);
+  out.tid = dv.getInt32(off + SigeventOffset.THREAD_ID, true);
+  return out;
+}
+
+/** timer_create(2) writes the new id as the kernel's timer_t: an int. */
+export const KERNEL_TIMER_T_SIZE = 4;
+
+/**
+ * The kernel's private word of a timer siginfo (struct kernel_siginfo
+ * _timer._sys_private, after si_value): Linux keeps the timer's signal
+ * sequence there while the signal is queued and clears it before the
+ * siginfo reaches user space.
+ */
+export const SIGINFO_TIMER_SYS_PRIVATE = 32;
+
+// ---------------------------------------------------------------------------
+// timerfd (<linux/timerfd.h>, man 2 timerfd_create).
+
+export const enum TfdFlag {
+  TFD_TIMER_ABSTIME = 1,
+  TFD_TIMER_CANCEL_ON_SET = 2,
+  /** O_NONBLOCK. */
+  TFD_NONBLOCK = 0o4000,
+  /** O_CLOEXEC. */
+  TFD_CLOEXEC = 0o2000000,
+}
+
+/** Flags timerfd_create accepts (TFD_CREATE_FLAGS); others are EINVAL. */
+export const TFD_CREATE_FLAGS = TfdFlag.TFD_NONBLOCK | TfdFlag.TFD_CLOEXEC;
+/** Flags timerfd_settime accepts (TFD_SETTIME_FLAGS); others are EINVAL. */
+export const TFD_SETTIME_FLAGS = TfdFlag.TFD_TIMER_ABSTIME | TfdFlag.TFD_TIMER_CANCEL_ON_SET;
+/** TFD_IOC_SET_TICKS = _IOW('T', 0, u64): sets the expiration count (checkpoint/restore). */
+export const TFD_IOC_SET_TICKS = 0x40085400;
+/** A read returns the expiration count as a u64. */
+export const TIMERFD_TICKS_SIZE = 8;
