@@ -412,6 +412,9 @@ static void tgkill_probes(void)
 	CHECK_EQ(pthread_join(t, &r), 0);
 	long tid = (long)r;
 	CHECK(tid > 0 && tid != getpid());
+	/* The TID word is cleared (and pthread_join returns) just before the thread is fully gone: wait for it. */
+	for (int i = 0; i < 1000 && syscall(SYS_tgkill, getpid(), tid, 0) == 0; i++)
+		msleep(1);
 	CHECK_ERR(syscall(SYS_tgkill, getpid(), tid, 0), ESRCH);
 	CHECK_ERR(syscall(SYS_tkill, tid, 0), ESRCH);
 	CHECK_ERR(syscall(SYS_tgkill, getpid(), 0, 0), EINVAL);
