@@ -1,9 +1,16 @@
-// The tsvisor command line. `do` runs a host program in a fresh sandbox; the
-// OCI runtime commands (runsc/runc compatible) come with the OCI issue.
-import { Command, CommanderError } from 'commander';
-import { runDo, type DoOptions } from './do.js';
+// The tsvisor command line: `do` runs a host program in a fresh sandbox (its
+// own parser, as before); everything else is the OCI runtime command line
+// (runc/runsc compatible, src/cli/oci.ts). The kernel is loaded only by the
+// commands that run one (do, and the sandbox process), so that the short
+// OCI commands containerd runs for each container start quickly.
+import { RuntimeError } from '../oci/runtime.js';
+import { helpText, parseGlobals, runOciCommand, versionText } from './oci.js';
 
-export async function main(argv: string[]): Promise<void> {
+/** `tsvisor do [flags] -- PROGRAM [ARGS…]`: argv starts with "do". */
+async function doMain(argv: string[]): Promise<void> {
+  const { Command, CommanderError } = await import('commander');
+  const { runDo } = await import('./do.js');
+  type DoOptions = import('./do.js').DoOptions;
   const program = new Command();
   program.name('tsvisor').description('An application kernel for Linux x86-64 programs, in TypeScript').exitOverride();
   program
@@ -34,5 +41,49 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     throw e;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'do') return doMain(argv);
+  let parsed: ReturnType<typeof parseGlobals>;
+  try {
+    parsed = parseGlobals(argv);
+  } catch (e) {
+    if (!(e instanceof RuntimeError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exitCode = e.exitCode;
+    return;
+  }
+  const { globals, command, rest } = parsed;
+  if (parsed.version) {
+    process.stdout.write(versionText());
+    return;
+  }
+  if (command === undefined || (parsed.help && command === undefined)) {
+    process.stdout.write(helpText());
+    if (command === undefined && !parsed.help) process.exitCode = 0;
+    return;
+  }
+  if (command === 'do') {
+    // Global flags before `do` that it understands are passed on.
+    const extra: string[] = [];
+    if (globals.debug) extra.push('--debug');
+    if (globals.debugLog) extra.push('--debug-log', globals.debugLog);
+    if (globals.strace) extra.push('--strace');
+    return doMain(['do', ...extra, ...rest]);
+  }
+  try {
+    process.exitCode = await runOciCommand(globals, parsed.help ? 'help' : command, parsed.help ? [command] : rest);
+  } catch (e) {
+    if (e instanceof RuntimeError) {
+      globals.log.error(e.message);
+      process.exitCode = e.exitCode;
+    } else {
+      globals.log.error(`tsvisor ${command}: ${(e as Error)?.stack ?? String(e)}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    if (command !== 'sandbox-serve') globals.log.close();
   }
 }

@@ -47,11 +47,23 @@ export interface MountSpec {
   sizeBytes?: number;
   /** tmpfs: mode of its root directory (default 01777). */
   mode?: number;
+  /** Extra per-mount flags (OCI mount options nosuid, nodev, noexec), added to the kind's own. */
+  nosuid?: boolean;
+  nodev?: boolean;
+  noexec?: boolean;
 }
 
 export interface MountsConfig {
   root: RootConfig;
   mounts: MountSpec[];
+  /**
+   * OCI linux.maskedPaths, after every mount: a directory gets an empty
+   * read-only tmpfs on top, anything else /dev/null bound over it (as runc
+   * does). Paths that do not exist are skipped.
+   */
+  maskedPaths?: string[];
+  /** OCI linux.readonlyPaths: each is bound on itself (with the mounts below it) read-only. Missing ones are skipped. */
+  readonlyPaths?: string[];
 }
 
 /**
@@ -195,11 +207,52 @@ function mountFileSystem(spec: MountSpec, f: FileSystemFactories, opts: BuildOpt
   }
 }
 
+function extraFlags(spec: MountSpec): number {
+  return (spec.nosuid ? MountFlag.MS_NOSUID : 0) | (spec.nodev ? MountFlag.MS_NODEV : 0) | (spec.noexec ? MountFlag.MS_NOEXEC : 0);
+}
+
+/** linux.maskedPaths and linux.readonlyPaths (runc's maskPath and readonlyPath). */
+function maskAndProtect(ns: MountNamespace, caller: Caller, cfg: MountsConfig, opts: BuildOptions): void {
+  for (const p of cfg.maskedPaths ?? []) {
+    const target = normalTarget(p);
+    const at = lookupAt(caller, At.AT_FDCWD, target, { follow: true });
+    if (at === -Errno.ENOENT || at === -Errno.ENOTDIR) continue;
+    if (typeof at === 'number') throw new MountConfigError(`masked path ${target}: ${errnoText(at)}`);
+    const isDir = (at.dentry.inode.getattr().mode & FileMode.S_IFMT) === FileMode.S_IFDIR;
+    let m: unknown;
+    if (isDir) {
+      m = ns.mount(createTmpfs({ rootMode: 0o755, maxBytes: 4096 }), at, MountFlag.MS_RELATIME | MountFlag.MS_RDONLY);
+    } else {
+      const devNull = lookupAt(caller, At.AT_FDCWD, '/dev/null', { follow: true });
+      if (typeof devNull === 'number') {
+        opts.warn?.(`masked path ${target}: no /dev/null to bind over it (${errnoText(devNull)}); left as it is`);
+        continue;
+      }
+      m = ns.bind(devNull, at, devNull.mount.flags, false);
+    }
+    if (typeof m === 'number') throw new MountConfigError(`masked path ${target}: ${errnoText(m)}`);
+  }
+  for (const p of cfg.readonlyPaths ?? []) {
+    const target = normalTarget(p);
+    const at = lookupAt(caller, At.AT_FDCWD, target, { follow: true });
+    if (at === -Errno.ENOENT || at === -Errno.ENOTDIR) continue;
+    if (typeof at === 'number') throw new MountConfigError(`read-only path ${target}: ${errnoText(at)}`);
+    // Mounts below the path come along (MS_REC); they are taken before the bind, which lands among them.
+    const below = [...at.mount.children].filter(([d]) => d !== at.dentry && at.dentry.isAncestorOf(d));
+    const m = ns.bind(at, at, at.mount.flags | MountFlag.MS_RDONLY, false);
+    if (typeof m === 'number') throw new MountConfigError(`read-only path ${target}: ${errnoText(m)}`);
+    for (const [d, child] of below) {
+      const r = ns.bind({ mount: child, dentry: child.root }, { mount: m, dentry: d }, child.flags | MountFlag.MS_RDONLY, true);
+      if (typeof r === 'number') throw new MountConfigError(`read-only path ${target}: ${errnoText(r)}`);
+    }
+  }
+}
+
 /** Builds the namespace: the root, then every mount in order. Throws MountConfigError. */
 export function buildMountNamespace(cfg: MountsConfig, f: FileSystemFactories, opts: BuildOptions = {}): MountNamespace {
   const rootFs = rootFileSystem(cfg.root, f, opts);
   const rootReadOnly = cfg.root.kind === 'host' && cfg.root.readOnly;
-  const ns = new MountNamespace(rootFs, MountFlag.MS_RELATIME | (rootReadOnly ? MountFlag.MS_RDONLY : 0));
+  const ns = new MountNamespace(rootFs, MountFlag.MS_RELATIME);
   const fsStruct = new FsStruct(ns.rootPath);
   const caller = makeCaller(ROOT_CREDS, fsStruct);
   try {
@@ -209,10 +262,13 @@ export function buildMountNamespace(cfg: MountsConfig, f: FileSystemFactories, o
       if (typeof at === 'number') throw new MountConfigError(`${spec.kind} on ${target}: cannot make the mount point: ${errnoText(at)}`);
       const mfs = mountFileSystem(spec, f, opts);
       if (!mfs) continue;
-      const flags = MountFlag.MS_RELATIME | kindFlags(spec.kind) | (spec.readOnly ? MountFlag.MS_RDONLY : 0);
+      const flags = MountFlag.MS_RELATIME | kindFlags(spec.kind) | (spec.readOnly ? MountFlag.MS_RDONLY : 0) | extraFlags(spec);
       const m = ns.mount(mfs, at, flags);
       if (typeof m === 'number') throw new MountConfigError(`${spec.kind} on ${target}: ${errnoText(m)}`);
     }
+    maskAndProtect(ns, caller, cfg, opts);
+    // Made read-only last, so that missing mount points could still be made (in the overlay's upper layer).
+    if (rootReadOnly) ns.root.flags |= MountFlag.MS_RDONLY;
   } finally {
     fsStruct.release();
   }

@@ -68,7 +68,7 @@ export class SandboxError extends Error {
 }
 
 /** Host file flags (O_ACCMODE and status flags) of an inherited descriptor, from /proc. */
-function hostFdFlags(fd: number, fallback: number): number {
+export function hostFdFlags(fd: number, fallback: number): number {
   try {
     const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
     const m = /^flags:\s+([0-7]+)/m.exec(info);
@@ -80,7 +80,7 @@ function hostFdFlags(fd: number, fallback: number): number {
 }
 
 /** What the boot learns while mounting: the /dev device registry (every process's special-file opener). */
-interface BootState {
+export interface BootState {
   /** The openers of FIFOs (and any device without a driver in /dev). */
   readonly fallback: SpecialOpener;
   /** /dev's registry once devfs is mounted (it falls back to `fallback`). */
@@ -95,7 +95,7 @@ interface BootState {
  * kernel's processes), /dev (its device registry is recorded in boot) and
  * /sys.
  */
-function fileSystemFactories(kernel: Kernel, tmpfsBytes: number, boot: BootState): FileSystemFactories {
+export function fileSystemFactories(kernel: Kernel, tmpfsBytes: number, boot: BootState): FileSystemFactories {
   const cpus = Math.max(1, os.cpus().length);
   return {
     host: (hostPath, readOnly) => createHostFs(hostPath, { readOnly }),

@@ -39,7 +39,8 @@ function makeFixture(dir: string): void {
   const walk = (p: string): void => {
     const st = fs.lstatSync(p);
     if (st.isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
-    if (!st.isSymbolicLink()) fs.utimesSync(p, FIXED_TIME, FIXED_TIME);
+    if (st.isSymbolicLink()) fs.lutimesSync(p, FIXED_TIME, FIXED_TIME);
+    else fs.utimesSync(p, FIXED_TIME, FIXED_TIME);
   };
   walk(dir);
 }
