@@ -13,6 +13,7 @@ import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
+import { NO_RESUME } from './kernel.js';
 import { PidFd } from './pidfd.js';
 import { limitReader } from './exec.js';
 
@@ -182,10 +183,16 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
         t.unpark();
         resolve(tid);
       };
-      t.park((r) => {
+      // Only the parent's death ends the wait (wait_for_vfork_done is killable, not interruptible).
+      const waker = (r: number): void => {
+        if (r !== NO_RESUME) {
+          t.park(waker);
+          return;
+        }
         tg.vforkDone = null;
         resolve(r);
-      });
+      };
+      t.park(waker);
     });
     k.resumeTask(child);
     return done;

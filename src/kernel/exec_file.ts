@@ -10,6 +10,8 @@ import type { FsCredentials } from '../vfs/credentials.js';
 import type { Caller } from '../vfs/fs_struct.js';
 import { MountFlag } from '../vfs/mount.js';
 import { openAt, openatHow, openResolved } from '../vfs/open.js';
+import { lookupAt } from '../vfs/resolve.js';
+import { isRegular, isSymlink } from '../vfs/inode.js';
 import type { OpenFile } from '../vfs/open_file.js';
 import { pathName } from '../vfs/path.js';
 
@@ -47,7 +49,16 @@ export async function readExecutable(caller: Caller, dirfd: number, path: string
   // execveat(fd, "", AT_EMPTY_PATH): the file the descriptor refers to (an O_PATH one too).
   const at = path === '' && (flags & At.AT_EMPTY_PATH) !== 0 ? caller.fdPath(dirfd) : null;
   if (typeof at === 'number') return at;
-  const open = (c: Caller): OpenFile | number => (at ? openResolved(c, at, how) : openAt(c, dirfd, path, how));
+  // Only a regular file is opened (may_open refuses MAY_EXEC on the others): a FIFO's open must not wait.
+  const where = at ?? lookupAt(caller, dirfd, path, { follow: (flags & At.AT_SYMLINK_NOFOLLOW) === 0 });
+  if (typeof where === 'number') return where;
+  // O_NOFOLLOW on a symlink is ELOOP (execveat AT_SYMLINK_NOFOLLOW).
+  if (isSymlink(where.dentry.inode)) return -Errno.ELOOP;
+  if (!isRegular(where.dentry.inode)) return -Errno.EACCES;
+  const open = (c: Caller): OpenFile | number => {
+    const r = at ? openResolved(c, at, how) : openAt(c, dirfd, path, how);
+    return r instanceof Promise ? -Errno.EACCES : r;
+  };
   let f = open(caller);
   const readable = f !== -Errno.EACCES;
   if (f === -Errno.EACCES) {

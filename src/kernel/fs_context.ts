@@ -8,9 +8,14 @@ import type { FileImpl, Inode } from '../vfs/inode.js';
 import type { MountNamespace } from '../vfs/mount.js';
 import { OpenFile } from '../vfs/open_file.js';
 import type { Task } from './task.js';
+import type { FsCredentials } from '../vfs/credentials.js';
+import { fifoOf } from '../fs/pipe/fifo.js';
+import { pipeCallerFromCreds } from '../fs/pipe/accounting.js';
+
+const ROOT: FsCredentials = { uid: 0, gid: 0, euid: 0, fsuid: 0, fsgid: 0, groups: [] };
 
 /** Opens one kind of special file: the I/O of a new open file description, or -errno. */
-export type SpecialOpenFn = (inode: Inode, flags: number) => FileImpl | number;
+export type SpecialOpenFn = (inode: Inode, flags: number, creds?: FsCredentials) => FileImpl | number | Promise<FileImpl | number>;
 
 /**
  * The drivers of special files, shared by every process of a kernel. open(2)
@@ -20,7 +25,8 @@ export type SpecialOpenFn = (inode: Inode, flags: number) => FileImpl | number;
  * Linux for a device number without a driver); sockets are never opened.
  */
 export class SpecialFiles implements SpecialOpener {
-  private fifo: SpecialOpenFn | undefined;
+  /** Named pipes (man 7 fifo): a pipe buffer per FIFO inode, charged to the opener. */
+  private fifo: SpecialOpenFn | undefined = (inode, flags, creds) => fifoOf(inode).open(flags, pipeCallerFromCreds(creds ?? ROOT));
   private readonly devices = new Map<string, SpecialOpenFn>();
 
   registerFifo(fn: SpecialOpenFn): void {
@@ -32,10 +38,10 @@ export class SpecialFiles implements SpecialOpener {
     this.devices.set(`${type}:${major}:${minor}`, fn);
   }
 
-  open(inode: Inode, flags: number): FileImpl | number {
+  open(inode: Inode, flags: number, creds?: FsCredentials): FileImpl | number | Promise<FileImpl | number> {
     switch (inode.type) {
       case FileMode.S_IFIFO:
-        return this.fifo ? this.fifo(inode, flags) : -Errno.ENXIO;
+        return this.fifo ? this.fifo(inode, flags, creds) : -Errno.ENXIO;
       case FileMode.S_IFCHR:
       case FileMode.S_IFBLK: {
         const type = inode.type === FileMode.S_IFCHR ? 'chr' : 'blk';

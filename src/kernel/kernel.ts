@@ -19,7 +19,7 @@ import type { ThreadGroup } from './thread_group.js';
 import type { Vm } from './vm.js';
 import { processUsage } from './limits.js';
 import { onProcessExit as onProcessExitTimers } from './timers.js';
-import { beforeResume, forceSignal, hasSignalWork, notifyParentExit, sendSignal, userSiginfo } from './signals.js';
+import { beforeResume, forceSignal, hasSignalWork, notifyParentExit, sendSignal, signalWake, userSiginfo } from './signals.js';
 import { X86_TRAP_PF } from '../abi/linux/sigframe.js';
 import { interruptPipeWait, pipeHooks } from '../fs/pipe/hooks.js';
 import { pdeathSignal } from '../syscalls/prctl.js';
@@ -327,6 +327,8 @@ export class Kernel {
       return true;
     }
     t.blocked = true;
+    // A signal already pending: the call must not sleep (signal_pending before schedule()).
+    if (hasSignalWork(t)) signalWake(t);
     r.then(
       (v) => this.finishBlocked(t, nr, v),
       (e: unknown) => {
@@ -371,7 +373,8 @@ export class Kernel {
 
   private traceEnter(t: Task, nr: number, ret: number | undefined): void {
     const call = formatCall(nr, this.args.all(this.straceArgs), t.tg.mm);
-    this.log.strace(`[${t.tid}] ${call}${ret === undefined ? ' ...' : ret === NO_RESUME ? '' : ` ${formatReturn(nr, ret)}`}`);
+    const shown = ret === KEEP_REGS ? getReg(t.regs, Reg.RAX) : ret;
+    this.log.strace(`[${t.tid}] ${call}${shown === undefined ? ' ...' : shown === NO_RESUME ? '' : ` ${formatReturn(nr, shown)}`}`);
   }
 
   private enosys(nr: number): number {
@@ -394,9 +397,19 @@ export class Kernel {
         return false;
       }
       const sig = c === FAULT_SIGBUS ? 7 : signo;
-      // sigcontext: trap 14 (page fault), error code: user mode, and "present" for a protection fault.
-      const err = pageFault ? 4 | ((c & 0xff) === 2 ? 1 : 0) : 0;
-      forceSignal(t, sig, c & 0xff, addr, pageFault ? X86_TRAP_PF : 0, err);
+      // sigcontext: trap 14 (page fault), error code: user mode, "present" for a protection
+      // fault, and "write" when the page is readable but not writable (ptrace does not
+      // report the access type: that is the likely one). A general-protection fault is trap 13.
+      let err = 0;
+      if (pageFault) {
+        err = 4;
+        if ((c & 0xff) === 2) {
+          err |= 1;
+          const prot = t.tg.mm.vmas.find(addr)?.prot ?? 0;
+          if (prot & 1 && !(prot & 2)) err |= 2;
+        }
+      }
+      forceSignal(t, sig, c & 0xff, addr, pageFault ? X86_TRAP_PF : code === 0x80 ? 13 : 0, err);
       return true;
     }
     if (signo === 19 || signo === 18 || signo === 20 || signo === 21 || signo === 22 || code === -1) {
@@ -405,8 +418,10 @@ export class Kernel {
       // looks at the guest's pending signals.
       return true;
     }
-    // Synchronous traps (SIGILL, SIGTRAP, SIGFPE, SIGSYS) and anything else aimed at the stub thread.
-    forceSignal(t, signo, code, addr);
+    // Synchronous traps (SIGILL, SIGTRAP, SIGFPE, SIGSYS) and anything else aimed at the
+    // stub thread; sigcontext's trapno: #BP 3 for int3, #UD 6 for SIGILL, #DE 0 for a divide.
+    const trapno = signo === 5 ? 3 : signo === 4 ? 6 : 0;
+    forceSignal(t, signo, code, addr, trapno);
     return true;
   }
 
@@ -471,7 +486,9 @@ export class Kernel {
 
   /** Kills a process with a signal's default action (terminate, core). */
   killGroup(tg: ThreadGroup, signo: number): void {
-    const core = defaultAction(signo) === DefaultAction.Core;
+    // The core flag of the wait status says a core was dumped: Linux dumps (and sets it)
+    // only when RLIMIT_CORE allows. No core file is ever written here.
+    const core = defaultAction(signo) === DefaultAction.Core && tg.limits.get(4).cur > 0;
     this.exitGroup(tg, signo | (core ? 0x80 : 0));
   }
 

@@ -108,14 +108,18 @@ export function sendSignal(k: Kernel, tg: ThreadGroup, sig: number, thread?: Tas
       tg.sharedPending.remove(s);
       for (const t of tg.tasks) t.pending.remove(s);
     }
-    if (tg.stopped) continueGroup(k, tg);
   }
-  if (sig !== Signal.SIGKILL && ignored(tg, sig, thread ?? leaderOf(tg))) return 0;
-  const q: SigQueue = thread ? thread.pending : tg.sharedPending;
-  if (sig >= 32 && q.items.length >= Math.min(tg.limits.get(11).cur, 1 << 20)) return -Errno.EAGAIN;
-  if (!q.add(sig, info ?? userSiginfo(sig, SiCode.SI_KERNEL, null))) return 0;
-  completeSignal(k, tg, sig, thread);
-  return 0;
+  // SIGCONT resumes a stopped process even when it is ignored; it is queued
+  // first, so that threads resumed in a syscall see it (and a handler runs).
+  const resume = sig === Signal.SIGCONT && tg.stopped;
+  let r = 0;
+  if (sig === Signal.SIGKILL || !ignored(tg, sig, thread ?? leaderOf(tg))) {
+    const q: SigQueue = thread ? thread.pending : tg.sharedPending;
+    if (sig >= 32 && q.items.length >= Math.min(tg.limits.get(11).cur, 1 << 20)) r = -Errno.EAGAIN;
+    else if (q.add(sig, info ?? userSiginfo(sig, SiCode.SI_KERNEL, null)) && !resume) completeSignal(k, tg, sig, thread);
+  }
+  if (resume) continueGroup(k, tg);
+  return r;
 }
 
 function leaderOf(tg: ThreadGroup): Task | undefined {
@@ -327,13 +331,14 @@ export function beforeResume(k: Kernel, t: Task): boolean {
       restart = 0;
     }
     if (!setupFrame(k, t, sig, info)) {
-      // The frame could not be written (bad stack): SIGSEGV, as force_sigsegv.
+      // The frame could not be written (bad stack): force_sigsegv. A SIGSEGV
+      // handler that cannot be entered is reset, so the next one kills.
+      if (sig === Signal.SIGSEGV) tg.sigactions.set(Signal.SIGSEGV, { ...tg.sigactions.get(Signal.SIGSEGV), handler: SIG_DFL });
       forceSignal(t, Signal.SIGSEGV, SiCode.SI_KERNEL, 0);
-      tg.sigactions.set(Signal.SIGSEGV, { ...tg.sigactions.get(Signal.SIGSEGV), handler: SIG_DFL });
       continue;
     }
     handled = true;
-    if (act.flags & SaFlag.SA_RESETHAND) tg.sigactions.set(sig, { handler: SIG_DFL, flags: 0, restorer: 0, maskLo: 0, maskHi: 0 });
+    if (act.flags & SaFlag.SA_RESETHAND) tg.sigactions.set(sig, { ...act, handler: SIG_DFL });
     let lo = t.sigmaskLo | act.maskLo;
     let hi = t.sigmaskHi | act.maskHi;
     if (!(act.flags & SaFlag.SA_NODEFER)) {
@@ -431,7 +436,8 @@ function setupFrame(k: Kernel, t: Task, sig: number, info: Uint8Array): boolean 
   // uc_stack: the alternate stack as it was (save_altstack), then SS_AUTODISARM disarms it.
   const st = uc + UcontextOffset.STACK;
   setU64(dv, st, t.altSp);
-  dv.setInt32(st + 8, altStackFlags(t, oldSp) | (t.altFlags & SigStack.SS_AUTODISARM), true);
+  // __save_altstack stores the flags as they were set.
+  dv.setInt32(st + 8, t.altFlags, true);
   setU64(dv, st + 16, t.altSize);
   const sc = uc + UcontextOffset.MCONTEXT;
   for (let i = 0; i < SIGCONTEXT_REGS.length; i++) {

@@ -14,6 +14,8 @@ import type { FsCredentials } from '../vfs/credentials.js';
 import { makeCaller } from '../vfs/fs_struct.js';
 import { openAt, openatHow } from '../vfs/open.js';
 import { pathName } from '../vfs/path.js';
+import { lookupAt } from '../vfs/resolve.js';
+import { isRegular } from '../vfs/inode.js';
 
 const AT_FDCWD = -100;
 /** The largest executable the sandbox will read to start (the loader holds it in memory). */
@@ -46,7 +48,13 @@ export async function readProgram(ctx: FsContext, creds: FsCredentials, prog: st
       if (ok !== -Errno.ENOENT && ok !== -Errno.ENOTDIR) err = ok;
       continue;
     }
-    const f = openAt(caller, AT_FDCWD, bytes, openatHow(OpenFlag.O_RDONLY, 0));
+    const at = lookupAt(caller, AT_FDCWD, bytes, { follow: true });
+    if (typeof at !== 'number' && !isRegular(at.dentry.inode)) {
+      err = -Errno.EACCES;
+      continue;
+    }
+    const opened = openAt(caller, AT_FDCWD, bytes, openatHow(OpenFlag.O_RDONLY, 0));
+    const f = opened instanceof Promise ? -Errno.EACCES : opened;
     if (typeof f === 'number') {
       err = f === -Errno.EISDIR ? -Errno.EACCES : f;
       continue;

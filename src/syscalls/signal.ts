@@ -1,7 +1,7 @@
 // rt_sigaction and rt_sigprocmask (man 2 sigaction, sigprocmask): recorded
 // faithfully. Delivery comes with the signals issue.
 import { Errno } from '../abi/linux/errno.js';
-import { DefaultAction, defaultAction, decodeStackT, encodeStackT, NSIG, SiCode, SIGACTION_SIZE, SIGINFO_SIZE, SIGSET_SIZE, SigHow, Signal, SigStack, STACK_T_SIZE } from '../abi/linux/signal.js';
+import { DefaultAction, defaultAction, decodeStackT, SA_KNOWN_FLAGS, encodeStackT, NSIG, SiCode, SIGACTION_SIZE, SIGINFO_SIZE, SIGSET_SIZE, SigHow, Signal, SigStack, STACK_T_SIZE } from '../abi/linux/signal.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import { KEEP_REGS, type Kernel } from '../kernel/kernel.js';
 import { altStackFlags, doSigaltstack, forceSignal, hasSignalWork, sendSignal, setMask, sigreturn, takeSignal, type AltStack } from '../kernel/signals.js';
@@ -36,7 +36,9 @@ export function registerSignal(table: SyscallTable, k: Kernel): void {
     if (act !== 0) {
       next = {
         handler: getU64(scratchView, 0),
-        flags: getU64(scratchView, 8),
+        // Unknown bits (and SA_UNSUPPORTED) are dropped (do_sigaction masks with UAPI_SA_FLAGS).
+        // The low word only: every flag is there, and a sign-extended int (SA_RESETHAND) is not exact as a double.
+        flags: (scratchView.getUint32(8, true) & SA_KNOWN_FLAGS) >>> 0,
         restorer: getU64(scratchView, 16),
         maskLo: scratchView.getUint32(24, true) & UNBLOCKABLE_LO,
         maskHi: scratchView.getUint32(28, true),
@@ -247,7 +249,8 @@ function queueInfo(k: Kernel, t: Task, tgid: number, tid: number, sig: number, i
   if (sig < 0 || sig > 64) return -Errno.EINVAL;
   if (!tg || tg.zombie || (target && target.tg.pid !== tgid)) return -Errno.ESRCH;
   // Only the kernel may send SI_USER/SI_KERNEL (si_code >= 0) or SI_TKILL to another process.
-  if ((code >= 0 || code === SiCode.SI_TKILL) && tg !== t.tg) return -Errno.EPERM;
+  // Linux compares the caller's TID with the target (pid, or tid for the tg variant).
+  if ((code >= 0 || code === SiCode.SI_TKILL) && t.tid !== (tid !== 0 ? tid : tgid)) return -Errno.EPERM;
   if (sig === 0) return 0;
   dv.setInt32(0, sig, true);
   return sendSignal(k, tg, sig, target, info);

@@ -51,8 +51,11 @@ export class FsStruct {
 
 /** Opens special files: FIFOs, sockets, character and block devices (the kernel registers drivers). */
 export interface SpecialOpener {
-  /** The I/O for a FIFO or device inode, or -errno (ENXIO when no driver). */
-  open(inode: Inode, flags: number): FileImpl | number;
+  /**
+   * The I/O for a FIFO or device inode, or -errno (ENXIO when no driver); a
+   * Promise when the open waits (a FIFO's open for the other end).
+   */
+  open(inode: Inode, flags: number, creds?: FsCredentials): FileImpl | number | Promise<FileImpl | number>;
 }
 
 /** The caller of a VFS operation. */

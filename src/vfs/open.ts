@@ -10,7 +10,7 @@ import type { Caller } from './fs_struct.js';
 import { isDir, isSymlink, type FileImpl } from './inode.js';
 import { MountFlag } from './mount.js';
 import { OpenFile } from './open_file.js';
-import { pathName, type VfsPath } from './path.js';
+import { holdPath, pathName, releasePath, type VfsPath } from './path.js';
 import { checkPermission, isOwnerOrCapable, May, ownerForNew } from './permissions.js';
 import { finishLookup, LastType, lookupChild, Walker } from './resolve.js';
 import { markLinkable } from './tmpfile.js';
@@ -21,6 +21,9 @@ const VALID_RESOLVE = Resolve.RESOLVE_NO_XDEV | Resolve.RESOLVE_NO_MAGICLINKS | 
   Resolve.RESOLVE_BENEATH | Resolve.RESOLVE_IN_ROOT | Resolve.RESOLVE_CACHED;
 
 /** The flags open(2) and openat(2) act on: unknown bits are ignored there (openat2 refuses them). */
+/** An open file, -errno, or a Promise of either when the open waits (a FIFO for its other end). */
+export type OpenResult = OpenFile | number | Promise<OpenFile | number>;
+
 export function openatHow(flags: number, mode: number): OpenHow {
   flags &= VALID_OPEN_FLAGS;
   const creating = (flags & OpenFlag.O_CREAT) !== 0 || (flags & OpenFlag.__O_TMPFILE) !== 0;
@@ -75,7 +78,7 @@ function buildOpenFlags(how: OpenHow): { flags: number; acc: number } | number {
  * file description with no descriptor reference yet (FdTable.install takes
  * one), or -errno.
  */
-export function openAt(caller: Caller, dirfd: number, path: string, how: OpenHow): OpenFile | number {
+export function openAt(caller: Caller, dirfd: number, path: string, how: OpenHow): OpenResult {
   const built = buildOpenFlags(how);
   if (typeof built === 'number') return built;
   const { flags, acc } = built;
@@ -133,8 +136,21 @@ export function openAt(caller: Caller, dirfd: number, path: string, how: OpenHow
   return finishOpen(caller, target, flags, created ? 0 : acc, created);
 }
 
+/** openAt for callers that cannot wait (boot code, tests): an open that would wait (a FIFO) is -ENXIO. */
+export function openAtSync(caller: Caller, dirfd: number, path: string, how: OpenHow): OpenFile | number {
+  const r = openAt(caller, dirfd, path, how);
+  if (!(r instanceof Promise)) return r;
+  r.then((f) => {
+    if (typeof f !== 'number') {
+      f.incRef();
+      f.decRef();
+    }
+  }, () => undefined);
+  return -Errno.ENXIO;
+}
+
 /** Opens a location already resolved (execveat's AT_EMPTY_PATH on a descriptor), with open(2)'s checks. */
-export function openResolved(caller: Caller, target: VfsPath, how: OpenHow): OpenFile | number {
+export function openResolved(caller: Caller, target: VfsPath, how: OpenHow): OpenResult {
   const built = buildOpenFlags(how);
   if (typeof built === 'number') return built;
   const { flags, acc } = built;
@@ -156,7 +172,7 @@ function createRegular(caller: Caller, dir: VfsPath, name: string, mode: number)
 }
 
 /** may_open, the truncation of O_TRUNC, and the file's I/O. */
-function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number, created: boolean): OpenFile | number {
+function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number, created: boolean): OpenResult {
   const inode = target.dentry.inode;
   const name = pathName(target, caller.fs.root).name;
   if ((flags & OpenFlag.O_PATH) !== 0) return new OpenFile(target, flags, null, caller.creds, name);
@@ -197,8 +213,24 @@ function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number,
   } else if (type === FileMode.S_IFSOCK) {
     return -Errno.ENXIO;
   } else if (special) {
-    const r = caller.special ? caller.special.open(inode, flags) : -Errno.ENXIO;
+    const r = caller.special ? caller.special.open(inode, flags, caller.creds) : -Errno.ENXIO;
     if (typeof r === 'number') return r;
+    if (r instanceof Promise) {
+      // A FIFO's open waits for the other end; the open file is made when it comes.
+      holdPath(target);
+      const kept = flags & ~(OpenFlag.O_CREAT | OpenFlag.O_EXCL | OpenFlag.O_NOCTTY | OpenFlag.O_TRUNC);
+      return r.then(
+        (done) => {
+          const f = typeof done === 'number' ? done : specialFile(target, kept, done, caller, name);
+          releasePath(target);
+          return f;
+        },
+        () => {
+          releasePath(target);
+          return -Errno.EIO;
+        },
+      );
+    }
     impl = r;
   }
   if (truncate) {
@@ -210,7 +242,15 @@ function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number,
     }
   }
   const kept = flags & ~(OpenFlag.O_CREAT | OpenFlag.O_EXCL | OpenFlag.O_NOCTTY | OpenFlag.O_TRUNC);
-  return new OpenFile(target, kept, impl, caller.creds, name);
+  return impl !== null && special ? specialFile(target, kept, impl, caller, name) : new OpenFile(target, kept, impl, caller.creds, name);
+}
+
+/** The open file of a FIFO or device; status flags the driver reads (O_NONBLOCK) follow F_SETFL. */
+function specialFile(target: VfsPath, flags: number, impl: FileImpl, caller: Caller, name: string): OpenFile {
+  const f = new OpenFile(target, flags, impl, caller.creds, name);
+  const bind = (impl as { bindStatusFlags?: (fn: () => number) => void }).bindStatusFlags;
+  if (bind) bind.call(impl, () => f.flags);
+  return f;
 }
 
 /** Truncation by a caller without CAP_FSETID clears S_ISUID and group-executable S_ISGID. */
@@ -242,7 +282,8 @@ function openTmpfile(caller: Caller, dirfd: number, path: string, how: OpenHow, 
   dentry.dead = true;
   if ((flags & OpenFlag.O_EXCL) === 0) markLinkable(inode);
   const target = { mount: dir.mount, dentry };
-  const r = finishOpen(caller, target, flags, 0, true);
+  const opened = finishOpen(caller, target, flags, 0, true);
+  const r = opened instanceof Promise ? -Errno.EIO : opened; // a regular file's open never waits
   if (typeof r === 'number') {
     // Nothing holds the unnamed inode: a reference cycle lets the file system free it.
     inode.incRef();

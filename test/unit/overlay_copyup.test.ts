@@ -11,7 +11,7 @@ import { At, FileMode } from '../../src/abi/linux/stat.js';
 import { chmodAt, chownAt, ftruncate, fallocate, truncatePath, utimensPath } from '../../src/vfs/attr_ops.js';
 import { FallocFlag, type Inode } from '../../src/vfs/inode.js';
 import { linkAt, renameAt, unlinkAt } from '../../src/vfs/namei_ops.js';
-import { openAt, openatHow } from '../../src/vfs/open.js';
+import { openAtSync as openAt, openatHow } from '../../src/vfs/open.js';
 import { UPPER_INO_BASE } from '../../src/fs/overlay/overlay.js';
 import { getxattrPath, listxattrPath, removexattrPath, setxattrPath } from '../../src/vfs/xattr.js';
 import { ALICE, bigData, bytes, CWD, OverlayWorld } from './overlay_fixture.test.js';

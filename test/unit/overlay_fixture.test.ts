@@ -19,7 +19,7 @@ import type { GuestMemory, IoResult } from '../../src/vfs/guest_memory.js';
 import type { DirEntry, DirEmitter, FileImpl, FileSystem, Inode, InodeAttrs, NewInodeSpec, SetAttrRequest, StatFsValues } from '../../src/vfs/inode.js';
 import { MountNamespace } from '../../src/vfs/mount.js';
 import { linkAt, mkdirAt, mknodAt, symlinkAt } from '../../src/vfs/namei_ops.js';
-import { openAt, openatHow } from '../../src/vfs/open.js';
+import { openAtSync as openAt, openatHow } from '../../src/vfs/open.js';
 import type { OpenFile } from '../../src/vfs/open_file.js';
 import type { VfsPath } from '../../src/vfs/path.js';
 import { lookupAt } from '../../src/vfs/resolve.js';

@@ -12,7 +12,7 @@ import { FsStruct, makeCaller, type Caller } from '../../src/vfs/fs_struct.js';
 import type { GuestMemory } from '../../src/vfs/guest_memory.js';
 import type { Inode } from '../../src/vfs/inode.js';
 import { MountNamespace } from '../../src/vfs/mount.js';
-import { openAt, openatHow } from '../../src/vfs/open.js';
+import { openAtSync as openAt, openatHow } from '../../src/vfs/open.js';
 import type { OpenFile } from '../../src/vfs/open_file.js';
 import type { VfsPath } from '../../src/vfs/path.js';
 import { lookupAt } from '../../src/vfs/resolve.js';

@@ -6,6 +6,7 @@ import { Errno } from '../../abi/linux/errno.js';
 import { devMajor, devMinor, FileMode } from '../../abi/linux/stat.js';
 import { native } from '../../platform/native.js';
 import type { SpecialOpener } from '../../vfs/fs_struct.js';
+import type { FsCredentials } from '../../vfs/credentials.js';
 import type { GuestMemory, IoResult } from '../../vfs/guest_memory.js';
 import type { FileImpl, Inode } from '../../vfs/inode.js';
 
@@ -193,10 +194,10 @@ export class DeviceRegistry implements SpecialOpener {
     return this.devices.get(devKey(major, devMinor(rdev))) ?? this.majors.get(major);
   }
 
-  open(inode: Inode, flags: number): FileImpl | number {
+  open(inode: Inode, flags: number, creds?: FsCredentials): FileImpl | number | Promise<FileImpl | number> {
     const driver = this.driverOf(inode);
     if (driver) return driver(inode, flags);
-    if (this.fallback) return this.fallback.open(inode, flags);
+    if (this.fallback) return this.fallback.open(inode, flags, creds);
     return -Errno.ENXIO;
   }
 }

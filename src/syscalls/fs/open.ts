@@ -9,6 +9,7 @@ import { SYS } from '../../abi/linux/syscalls.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import { openAt, openatHow, validateOpenHow } from '../../vfs/open.js';
+import type { OpenFile } from '../../vfs/open_file.js';
 import { scratch, scratchView } from '../scratch.js';
 import type { SyscallTable } from '../table.js';
 import { callerOf, readPath, UNREADABLE_PATH, type PathArg } from './common.js';
@@ -37,9 +38,10 @@ function legacyHow(flags: number, mode: number): OpenHow {
  * before it looks at the path, so a stand-in path that fails at once gets
  * exactly the flag errors, with nothing opened.
  */
-function doOpen(t: Task, dirfd: number, path: PathArg, how: OpenHow): number {
+function doOpen(t: Task, dirfd: number, path: PathArg, how: OpenHow): number | Promise<number> {
   const caller = callerOf(t);
   const probe = openAt(caller, dirfd, UNREADABLE_PATH, how);
+  if (probe instanceof Promise) return -Errno.EINVAL;
   if (typeof probe !== 'number') {
     probe.incRef();
     probe.decRef();
@@ -53,11 +55,17 @@ function doOpen(t: Task, dirfd: number, path: PathArg, how: OpenHow): number {
   const limit = t.tg.limits.get(Rlimit.RLIMIT_NOFILE).cur;
   const free = fds.lowestFree(limit);
   if (free < 0) return free;
-  const file = openAt(caller, dirfd, path, how);
+  const opened = openAt(caller, dirfd, path, how);
+  // A FIFO's open waits for its other end (interruptible like a parked pipe call).
+  if (opened instanceof Promise) return opened.then((f) => install(t, f, how, limit));
+  return install(t, opened, how, limit);
+}
+
+function install(t: Task, file: OpenFile | number, how: OpenHow, limit: number): number {
   if (typeof file === 'number') return file;
   // O_CLOEXEC is a descriptor flag, not a file status flag (F_GETFL does not show it).
   file.flags &= ~OpenFlag.O_CLOEXEC;
-  const fd = fds.install(file, (how.flags & OpenFlag.O_CLOEXEC) !== 0, limit);
+  const fd = t.tg.fds.install(file, (how.flags & OpenFlag.O_CLOEXEC) !== 0, limit);
   if (fd < 0) {
     file.incRef();
     file.decRef();
@@ -66,7 +74,7 @@ function doOpen(t: Task, dirfd: number, path: PathArg, how: OpenHow): number {
 }
 
 /** openat2(2): struct open_how of `size` bytes (copy_struct_from_user), checked strictly. */
-function openat2(t: Task, dirfd: number, pathAddr: number, howAddr: number, size: number): number {
+function openat2(t: Task, dirfd: number, pathAddr: number, howAddr: number, size: number): number | Promise<number> {
   if (size < OPEN_HOW_SIZE_VER0) return -Errno.EINVAL;
   if (size > PAGE_SIZE) return -Errno.E2BIG;
   const mm = t.tg.mm;
