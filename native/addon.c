@@ -113,13 +113,24 @@ static napi_value js_stub_page(napi_env env, napi_callback_info info) {
   return num(env, r ? r : (double)a);
 }
 
-static napi_value js_stub_create(napi_env env, napi_callback_info info) {
+static napi_value js_stub_template(napi_env env, napi_callback_info info) {
   napi_value a[2];
   if (get_args(env, info, 2, a)) return NULL;
   int *out = arg_bytes(env, a[1], 0, 8);
+  if (!out) { napi_throw_type_error(env, NULL, "stubTemplate: out must hold 2 int32"); return NULL; }
+  int h, pid;
+  int r = platform_stub_template((int)arg_long(env, a[0]), &h, &pid);
+  if (r == 0) { out[0] = h; out[1] = pid; }
+  return num(env, r);
+}
+
+static napi_value js_stub_create(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  int *out = arg_bytes(env, a[2], 0, 8);
   if (!out) { napi_throw_type_error(env, NULL, "stubCreate: out must hold 2 int32"); return NULL; }
   int h, pid;
-  int r = platform_stub_create((int)arg_long(env, a[0]), &h, &pid);
+  int r = platform_stub_create((int)arg_long(env, a[0]), (int)arg_long(env, a[1]), &h, &pid);
   if (r == 0) { out[0] = h; out[1] = pid; }
   return num(env, r);
 }
@@ -613,6 +624,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("memfileWindow", js_memfile_window),
       FN("memfilePunch", js_memfile_punch),
       FN("stubPage", js_stub_page),
+      FN("stubTemplate", js_stub_template),
       FN("stubCreate", js_stub_create),
       FN("stubSyscall", js_stub_syscall),
       FN("stubDestroy", js_stub_destroy),

@@ -20,7 +20,12 @@ int platform_stub_page_init(uintptr_t *out);
 int platform_event_fd(void);
 int platform_take_event(void);
 int platform_spin_for_event(long max_ns);
-int platform_stub_create(int memfd, int *handle_out, int *pid_out);
+// The template stub: made once by forking the sentry, reduced to the stub page
+// and the MemoryFile at PLATFORM_STUB_MEMFD. It never runs guest code.
+int platform_stub_template(int memfd, int *handle_out, int *pid_out);
+// A new stub (an empty address space): a fork of the template, whose
+// MemoryFile must be memfd's (-ESTALE otherwise; -ESRCH: the template died).
+int platform_stub_create(int template_handle, int memfd, int *handle_out, int *pid_out);
 long platform_stub_syscall(int handle, const long *nr_and_args);
 int platform_stub_destroy(int handle);
 int platform_stub_kill(int handle);

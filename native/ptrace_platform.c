@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -30,10 +32,14 @@
 // --- the stub code page -----------------------------------------------------
 // Mapped once in the sentry at a fixed high address (so that it exists at the
 // same address in every forked stub) and never writable after set-up.
-//   +0  INJECT:  syscall; int3                 (address-space ops, exit)
-//   +4  CLONE:   syscall; test rax,rax; jnz parent
-//        child:  mov eax, SYS_pause; syscall; jmp child   (parked until seized)
-//        parent: int3
+//   +0   INJECT:   syscall; int3                 (address-space ops, exit)
+//   +4   CLONE:    syscall; test rax,rax; jnz parent
+//   +11  park:     mov eax, SYS_pause; syscall; jmp park   (parked until seized)
+//   +20  parent:   int3
+//   +21  FORK:     syscall; test rax,rax; jnz parent       (clone(SIGCHLD) in the template)
+//   +28  PREAMBLE: prctl(PR_SET_PDEATHSIG, SIGKILL); if (getppid() != r12) exit_group(1);
+//                  rt_sigaction(SIGCHLD, &SA_DFL, NULL, 8); if (r13) int3; else jmp park
+//   +128 SA_DFL:   a zeroed struct k_sigaction (SIG_DFL, no flags, empty mask)
 static const unsigned char stub_code[] = {
     0x0f, 0x05, 0xcc, 0x90,                          // 0: syscall; int3; nop
     0x0f, 0x05,                                      // 4: syscall
@@ -43,9 +49,38 @@ static const unsigned char stub_code[] = {
     0x0f, 0x05,                                      // 16: syscall
     0xeb, 0xf7,                                      // 18: jmp -9 -> 11
     0xcc,                                            // 20: int3
+    0x0f, 0x05,                                      // 21: syscall
+    0x48, 0x85, 0xc0,                                // 23: test rax, rax
+    0x75, 0xf8,                                      // 26: jnz -8 -> 20
+    0xbf, 0x01, 0x00, 0x00, 0x00,                    // 28: mov edi, 1 (PR_SET_PDEATHSIG)
+    0xbe, 0x09, 0x00, 0x00, 0x00,                    // 33: mov esi, 9 (SIGKILL)
+    0xb8, 0x9d, 0x00, 0x00, 0x00,                    // 38: mov eax, 157 (prctl)
+    0x0f, 0x05,                                      // 43: syscall
+    0xb8, 0x6e, 0x00, 0x00, 0x00,                    // 45: mov eax, 110 (getppid)
+    0x0f, 0x05,                                      // 50: syscall
+    0x4c, 0x39, 0xe0,                                // 52: cmp rax, r12 (the template's pid)
+    0x75, 0x22,                                      // 55: jne +34 -> 91
+    0xbf, 0x11, 0x00, 0x00, 0x00,                    // 57: mov edi, 17 (SIGCHLD)
+    0x48, 0x8d, 0x35, 0x3b, 0x00, 0x00, 0x00,        // 62: lea rsi, [rip + 59] -> 128
+    0x31, 0xd2,                                      // 69: xor edx, edx
+    0x41, 0xba, 0x08, 0x00, 0x00, 0x00,              // 71: mov r10d, 8
+    0xb8, 0x0d, 0x00, 0x00, 0x00,                    // 77: mov eax, 13 (rt_sigaction)
+    0x0f, 0x05,                                      // 82: syscall
+    0x4d, 0x85, 0xed,                                // 84: test r13, r13
+    0x75, 0xbb,                                      // 87: jnz -69 -> 20
+    0xeb, 0xb0,                                      // 89: jmp -80 -> 11
+    0xbf, 0x01, 0x00, 0x00, 0x00,                    // 91: mov edi, 1
+    0xb8, 0xe7, 0x00, 0x00, 0x00,                    // 96: mov eax, 231 (exit_group)
+    0x0f, 0x05,                                      // 101: syscall
 };
 #define STUB_INJECT 0
 #define STUB_CLONE 4
+#define STUB_PARK 11
+#define STUB_PARK_END 20
+#define STUB_FORK 21
+#define STUB_PREAMBLE 28
+#define STUB_SA_DFL 128
+_Static_assert(sizeof stub_code <= STUB_SA_DFL, "stub code overlaps SA_DFL");
 
 static uintptr_t stub_page;  // address of the stub page, 0 until set up
 
@@ -63,6 +98,7 @@ int platform_stub_page_init(uintptr_t *out) {
     if ((uintptr_t)p != a) { munmap(p, 4096); continue; }
     memset(p, 0xcc, 4096);
     memcpy(p, stub_code, sizeof stub_code);
+    memset((char *)p + STUB_SA_DFL, 0, 32);
     if (mprotect(p, 4096, PROT_READ | PROT_EXEC) != 0) { munmap(p, 4096); return -errno; }
     stub_page = a;
     *out = a;
@@ -137,7 +173,8 @@ typedef struct tracer {
   int handle;             // index in tracers[]
   pid_t tid;              // host tid of the traced stub thread
   int is_control;         // the stub's control thread (address-space ops)
-  pthread_t thread;
+  void *(*main)(void *);  // what its native thread runs
+  atomic_int refs;        // its native thread and its owner (JavaScript): the last one frees it
   atomic_int cmd;         // futex: command from JavaScript
   atomic_int done;        // futex: completion of synchronous commands
   long args[7];           // injected syscall: nr + 6 args
@@ -147,6 +184,16 @@ typedef struct tracer {
   void *fp;               // xstate buffer for GETFP/SETFP (PLATFORM_FP_BYTES)
   struct user_regs_struct clean;  // control thread: registers at the stub's rest point
   int alive;
+  // A template stub (never runs guest code, never maps guest memory): the
+  // stubs of address spaces are forks of it. Its creators serialize on lock.
+  int is_template;
+  pthread_mutex_t lock;
+  dev_t mem_dev;          // the MemoryFile it holds at PLATFORM_STUB_MEMFD
+  ino_t mem_ino;
+  // Control thread start: the template's MemoryFile, or the template's new
+  // child to take over and the template's pid.
+  int start_memfd;
+  pid_t start_child, start_parent;
 } tracer_t;
 
 #define MAX_TRACERS 4096
@@ -168,15 +215,20 @@ static tracer_t *get_tracer(int h) {
 }
 
 // Runs a syscall inside a stopped stub thread (at the stub's INJECT point) and
-// returns its result. The thread must be in a ptrace stop; registers are restored.
+// returns its result. The thread must be in a ptrace stop; a guest thread's
+// registers are restored (a stub's main thread always starts from clean).
 static long inject(tracer_t *t, long entry, long nr, const long *a) {
   struct user_regs_struct saved, r;
-  if (ptrace(PTRACE_GETREGS, t->tid, 0, &saved) < 0) return -errno;
+  if (!t->is_control && ptrace(PTRACE_GETREGS, t->tid, 0, &saved) < 0) return -errno;
   r = t->is_control ? t->clean : saved;
   r.rip = stub_page + entry;
   r.rax = nr;
   r.orig_rax = (unsigned long)-1;
   r.rdi = a[0]; r.rsi = a[1]; r.rdx = a[2]; r.r10 = a[3]; r.r8 = a[4]; r.r9 = a[5];
+  // FORK: the child checks getppid() against r12 and parks; PREAMBLE (a
+  // child seized before it ran it): a[0] is the parent's pid, then a trap.
+  if (entry == STUB_FORK) { r.r12 = (unsigned long)t->tid; r.r13 = 0; }
+  if (entry == STUB_PREAMBLE) { r.r12 = (unsigned long)a[0]; r.r13 = 1; }
   if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0) return -errno;
   if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0) return -errno;
   int status;
@@ -189,10 +241,21 @@ static long inject(tracer_t *t, long entry, long nr, const long *a) {
     // Any other stop (a host signal aimed at the stub): suppress and go on.
     if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0) return -errno;
   }
-  if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0) return -errno;
-  long res = (long)r.rax;
-  ptrace(PTRACE_SETREGS, t->tid, 0, &saved);
+  errno = 0;
+  long res = ptrace(PTRACE_PEEKUSER, t->tid, offsetof(struct user_regs_struct, rax), 0);
+  if (errno) return -errno;
+  if (!t->is_control) ptrace(PTRACE_SETREGS, t->tid, 0, &saved);
   return res;
+}
+
+// Waits for a tracee that was killed (or is dying) until it is reaped.
+static void reap(pid_t tid) {
+  int status;
+  for (;;) {
+    pid_t w = waitpid(tid, &status, __WALL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 || WIFEXITED(status) || WIFSIGNALED(status)) return;
+  }
 }
 
 static void wait_cmd(tracer_t *t) { fwait(&t->cmd, CMD_NONE); }
@@ -242,25 +305,28 @@ static void fill_event_from_status(tracer_t *t, int status) {
   ev[3] = (uint64_t)(uintptr_t)si.si_addr;
 }
 
+// Attaches the calling thread to a parked stub thread (or a forked stub) and
+// waits until it is stopped. 0, or a negative errno (-ESRCH: it died, reaped).
+static long seize(pid_t tid) {
+  if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) return -errno;
+  if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
+    reap(tid);  // only a dying tracee refuses it
+    return -ESRCH;
+  }
+  int status;
+  for (;;) {
+    pid_t w = waitpid(tid, &status, __WALL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return -errno;
+    if (!WIFSTOPPED(status)) return -ESRCH;
+    if ((status >> 16) == PTRACE_EVENT_STOP) return 0;
+    ptrace(PTRACE_CONT, tid, 0, 0);
+  }
+}
+
 static void *guest_tracer_main(void *arg) {
   tracer_t *t = arg;
-  // Attach to the parked stub thread.
-  long err = 0;
-  if (ptrace(PTRACE_SEIZE, t->tid, 0,
-             PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0 ||
-      ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
-    err = -errno;
-  } else {
-    int status;
-    for (;;) {
-      pid_t w = waitpid(t->tid, &status, __WALL);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) { err = -errno; break; }
-      if (!WIFSTOPPED(status)) { err = -ESRCH; break; }
-      if ((status >> 16) == PTRACE_EVENT_STOP) break;
-      ptrace(PTRACE_CONT, t->tid, 0, 0);
-    }
-  }
+  long err = seize(t->tid);
   if (err == 0) {
     // Start from the parked thread's registers (valid segment selectors), with
     // no syscall to restart: the kernel then leaves rip and rax as given.
@@ -275,7 +341,14 @@ static void *guest_tracer_main(void *arg) {
   for (;;) {
     wait_cmd(t);
     int cmd = atomic_load(&t->cmd);
-    if (cmd == CMD_QUIT) break;
+    if (cmd == CMD_QUIT) {
+      // Released while stopped: it must not outlive its tracer (the thread
+      // goes back to the pool, so EXITKILL would not fire): kill it, which
+      // kills its stub too, as EXITKILL would.
+      syscall(SYS_tkill, t->tid, SIGKILL);
+      reap(t->tid);
+      break;
+    }
     if (cmd == CMD_GETFP || cmd == CMD_SETFP) {
       struct iovec iov = {t->fp, PLATFORM_FP_BYTES};
       long r = ptrace(cmd == CMD_GETFP ? PTRACE_GETREGSET : PTRACE_SETREGSET, t->tid,
@@ -346,17 +419,20 @@ static void *guest_tracer_main(void *arg) {
 
 // --- control thread: the stub process itself ---------------------------------------
 
-typedef struct control_start {
-  tracer_t *t;
-  int memfd;
-} control_start_t;
+static void set_clean(tracer_t *t) {
+  ptrace(PTRACE_GETREGS, t->tid, 0, &t->clean);
+  t->clean.rsp = 0;
+  t->clean.eflags = 0x202;
+  t->alive = 1;
+  t->is_control = 1;
+}
 
-static void *control_main(void *arg) {
-  control_start_t *cs = arg;
-  tracer_t *t = cs->t;
-  int memfd = cs->memfd;
+// The template: a fork of the sentry (the only time the sentry forks; its
+// cost grows with the sentry's page tables) reduced to the stub page and the
+// MemoryFile. Its SIGCHLD is ignored, so that its children (the stubs) are
+// reaped by the host kernel once their tracers have waited for them.
+static long make_template(tracer_t *t, int memfd) {
   long err = 0;
-
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
@@ -379,44 +455,67 @@ static void *control_main(void *arg) {
     }
     syscall(SYS_close_range, 0, PLATFORM_STUB_MEMFD - 1, 0);
     syscall(SYS_close_range, PLATFORM_STUB_MEMFD + 1, ~0U, 0);
-    struct sigaction_k { void *h; unsigned long f; void *r; uint64_t m; } dfl = {0};
-    for (int s = 1; s <= 64; s++) syscall(SYS_rt_sigaction, s, &dfl, NULL, 8);
+    struct sigaction_k { void *h; unsigned long f; void *r; uint64_t m; } dfl = {0}, ign = {SIG_IGN, 0, 0, 0};
+    for (int s = 1; s <= 64; s++) syscall(SYS_rt_sigaction, s, s == SIGCHLD ? &ign : &dfl, NULL, 8);
     uint64_t none = 0;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
     syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
     syscall(SYS_kill, syscall(SYS_getpid), SIGSTOP);
     syscall(SYS_exit_group, 1);  // never reached: the tracer moves us to the stub
   }
-  if (pid < 0) {
+  if (pid < 0) return -errno;
+  t->tid = pid;
+  int status;
+  pid_t w;
+  do { w = waitpid(pid, &status, __WALL); } while (w < 0 && errno == EINTR);
+  if (w < 0 || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
+    err = -ECHILD;
+  } else if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) {
     err = -errno;
   } else {
-    t->tid = pid;
-    int status;
-    pid_t w;
-    do { w = waitpid(pid, &status, __WALL); } while (w < 0 && errno == EINTR);
-    if (w < 0 || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGSTOP) {
-      err = -ECHILD;
-    } else if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) {
-      err = -errno;
-    } else {
-      ptrace(PTRACE_GETREGS, pid, 0, &t->clean);
-      t->clean.rsp = 0;
-      t->clean.eflags = 0x202;
-      t->alive = 1;
-      t->is_control = 1;
-      // Leave only the stub page: everything inherited from the sentry goes.
-      long a1[6] = {0, (long)stub_page, 0, 0, 0, 0};
-      long a2[6] = {(long)(stub_page + 4096), (long)(TASK_SIZE - stub_page - 4096), 0, 0, 0, 0};
-      long r1 = inject(t, STUB_INJECT, SYS_munmap, a1);
-      long r2 = inject(t, STUB_INJECT, SYS_munmap, a2);
-      if (r1 < 0) err = r1;
-      else if (r2 < 0) err = r2;
-    }
-    if (err) { kill(pid, SIGKILL); waitpid(pid, &status, __WALL); t->alive = 0; }
+    set_clean(t);
+    // Leave only the stub page: everything inherited from the sentry goes.
+    long a1[6] = {0, (long)stub_page, 0, 0, 0, 0};
+    long a2[6] = {(long)(stub_page + 4096), (long)(TASK_SIZE - stub_page - 4096), 0, 0, 0, 0};
+    long r1 = inject(t, STUB_INJECT, SYS_munmap, a1);
+    long r2 = inject(t, STUB_INJECT, SYS_munmap, a2);
+    if (r1 < 0) err = r1;
+    else if (r2 < 0) err = r2;
   }
-  t->result = err ? err : pid;
+  if (err) { kill(pid, SIGKILL); reap(pid); t->alive = 0; }
+  return err ? err : pid;
+}
+
+// A stub: a child the template just forked at its FORK entry (see the stub
+// code), which runs the PREAMBLE (its parent, the template, dies with the
+// sentry: so must it) and parks. Seized here, it is traced by this thread
+// (EXITKILL) and dies with it.
+static long take_fork(tracer_t *t, pid_t pid, pid_t parent) {
+  t->tid = pid;
+  long err = seize(pid);
+  if (err) {
+    if (err != -ESRCH) kill(pid, SIGKILL);  // not ours: the template reaps it
+    return err;
+  }
+  set_clean(t);
+  uintptr_t rip = t->clean.rip;
+  if (rip < stub_page + STUB_PARK || rip >= stub_page + STUB_PARK_END) {
+    // Seized before it parked (often before it ran at all): run its preamble
+    // (again: it is idempotent) and take it at the trap that ends it.
+    long a[6] = {parent, 0, 0, 0, 0, 0};
+    long r = inject(t, STUB_PREAMBLE, 0, a);
+    if (r < 0) err = r;
+  }
+  if (err) { kill(pid, SIGKILL); reap(pid); t->alive = 0; }
+  return err ? err : pid;
+}
+
+static void *control_main(void *arg) {
+  tracer_t *t = arg;
+  long r = t->start_child ? take_fork(t, t->start_child, t->start_parent) : make_template(t, t->start_memfd);
+  t->result = r;
   finish_sync(t);
-  if (err) return NULL;
+  if (r < 0) return NULL;
 
   for (;;) {
     wait_cmd(t);
@@ -429,59 +528,150 @@ static void *control_main(void *arg) {
     }
     finish_sync(t);
   }
-  if (t->alive) {
-    kill(t->tid, SIGKILL);
-    int status;
-    while (waitpid(t->tid, &status, __WALL) < 0 && errno == EINTR) {}
-  }
+  if (t->alive) { kill(t->tid, SIGKILL); reap(t->tid); }
   return NULL;
 }
 
-static int start_thread(tracer_t *t, void *(*fn)(void *), void *arg) {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 128 * 1024);
-  atomic_store(&t->done, 0);
-  int r = pthread_create(&t->thread, &attr, fn, arg);
-  pthread_attr_destroy(&attr);
-  if (r) return -r;
-  fwait(&t->done, 0);
-  return 0;
-}
+// --- native threads -------------------------------------------------------------------
+// Tracers run on pooled native threads: creating and joining a thread costs
+// as much as an address-space operation. A pooled thread never keeps a
+// tracee: every tracer reaps its tracee before it returns.
+typedef struct worker {
+  atomic_int go;         // futex: 1 once job is set
+  tracer_t *job;
+  struct worker *next;   // in the idle list
+} worker_t;
+
+#define POOL_IDLE_MAX 16
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static worker_t *pool_idle;
+static int pool_idle_count;
 
 static void free_tracer(tracer_t *t) {
   pthread_mutex_lock(&tr_lock);
   if (tracers[t->handle] == t) tracers[t->handle] = NULL;
   pthread_mutex_unlock(&tr_lock);
+  if (t->is_template) pthread_mutex_destroy(&t->lock);
   free(t);
 }
 
-int platform_stub_create(int memfd, int *handle_out, int *pid_out) {
-  uintptr_t sp;
-  int r = platform_stub_page_init(&sp);
-  if (r) return r;
-  if (platform_event_fd() < 0) return -errno;
-  tracer_t *t = calloc(1, sizeof *t);
-  if (!t) return -ENOMEM;
-  int h = alloc_handle(t);
-  if (h < 0) { free(t); return h; }
-  control_start_t cs = {t, memfd};
-  r = start_thread(t, control_main, &cs);
+// Lets go of a started tracer (its owner once done with it, or its thread once
+// its main returned): the last one frees it.
+static void put_tracer(tracer_t *t) {
+  if (atomic_fetch_sub(&t->refs, 1) == 1) free_tracer(t);
+}
+
+static void *worker_main(void *arg) {
+  worker_t *w = arg;
+  for (;;) {
+    fwait(&w->go, 0);
+    atomic_store(&w->go, 0);
+    tracer_t *t = w->job;
+    t->main(t);
+    put_tracer(t);
+    pthread_mutex_lock(&pool_lock);
+    int keep = pool_idle_count < POOL_IDLE_MAX;
+    if (keep) { w->next = pool_idle; pool_idle = w; pool_idle_count++; }
+    pthread_mutex_unlock(&pool_lock);
+    if (!keep) break;
+  }
+  free(w);
+  return NULL;
+}
+
+// Runs fn(t) on a pooled thread and waits for its first finish_sync.
+static int start_thread(tracer_t *t, void *(*fn)(void *)) {
+  t->main = fn;
+  atomic_store(&t->refs, 2);
+  atomic_store(&t->done, 0);
+  pthread_mutex_lock(&pool_lock);
+  worker_t *w = pool_idle;
+  if (w) { pool_idle = w->next; pool_idle_count--; }
+  pthread_mutex_unlock(&pool_lock);
+  if (w) {
+    w->job = t;
+    atomic_store(&w->go, 1);
+    fwake(&w->go);
+  } else {
+    w = calloc(1, sizeof *w);
+    if (!w) return -ENOMEM;
+    w->job = t;
+    atomic_store(&w->go, 1);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 128 * 1024);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t th;
+    int r = pthread_create(&th, &attr, worker_main, w);
+    pthread_attr_destroy(&attr);
+    if (r) { free(w); return -r; }
+  }
+  fwait(&t->done, 0);
+  return 0;
+}
+
+static int start_control(tracer_t *t, int *handle_out, int *pid_out) {
+  int r = start_thread(t, control_main);
   if (r) { free_tracer(t); return r; }
   if (t->result < 0) {
     int e = (int)t->result;
-    pthread_join(t->thread, NULL);
-    free_tracer(t);
+    put_tracer(t);
     return e;
   }
-  *handle_out = h;
+  *handle_out = t->handle;
   *pid_out = (int)t->result;
   return 0;
 }
 
+int platform_stub_template(int memfd, int *handle_out, int *pid_out) {
+  uintptr_t sp;
+  int r = platform_stub_page_init(&sp);
+  if (r) return r;
+  if (platform_event_fd() < 0) return -errno;
+  struct stat st;
+  if (fstat(memfd, &st) < 0) return -errno;
+  tracer_t *t = calloc(1, sizeof *t);
+  if (!t) return -ENOMEM;
+  t->is_template = 1;
+  t->mem_dev = st.st_dev;
+  t->mem_ino = st.st_ino;
+  pthread_mutex_init(&t->lock, NULL);
+  int h = alloc_handle(t);
+  if (h < 0) { free(t); return h; }
+  t->start_memfd = memfd;
+  return start_control(t, handle_out, pid_out);
+}
+
+int platform_stub_create(int template_handle, int memfd, int *handle_out, int *pid_out) {
+  tracer_t *tp = get_tracer(template_handle);
+  if (!tp || !tp->is_template) return -EBADF;
+  struct stat st;
+  if (fstat(memfd, &st) < 0) return -errno;
+  if (st.st_dev != tp->mem_dev || st.st_ino != tp->mem_ino) return -ESTALE;
+  tracer_t *t = calloc(1, sizeof *t);
+  if (!t) return -ENOMEM;
+  int h = alloc_handle(t);
+  if (h < 0) { free(t); return h; }
+  // The template forks at its FORK entry (a plain fork: flags = SIGCHLD).
+  pthread_mutex_lock(&tp->lock);
+  long pid = -ESRCH;
+  if (tp->alive) {
+    tp->args[0] = SYS_clone;
+    tp->args[1] = SIGCHLD; tp->args[2] = 0; tp->args[3] = 0; tp->args[4] = 0; tp->args[5] = 0; tp->args[6] = 0;
+    tp->entry = STUB_FORK;
+    send_cmd(tp, CMD_INJECT, 1);
+    pid = tp->result;
+  }
+  pthread_mutex_unlock(&tp->lock);
+  if (pid < 0) { free_tracer(t); return (int)pid; }
+  t->start_child = (pid_t)pid;
+  t->start_parent = tp->tid;
+  return start_control(t, handle_out, pid_out);
+}
+
 long platform_stub_syscall(int handle, const long *nr_and_args) {
   tracer_t *t = get_tracer(handle);
-  if (!t || !t->is_control) return -EBADF;
+  if (!t || !t->is_control || t->is_template) return -EBADF;
   memcpy(t->args, nr_and_args, 7 * sizeof(long));
   t->entry = STUB_INJECT;
   send_cmd(t, CMD_INJECT, 1);
@@ -491,10 +681,10 @@ long platform_stub_syscall(int handle, const long *nr_and_args) {
 int platform_stub_destroy(int handle) {
   tracer_t *t = get_tracer(handle);
   if (!t || !t->is_control) return -EBADF;
+  // The control thread reaps the stub on its own: nobody waits for it.
   if (t->alive) kill(t->tid, SIGKILL);
   send_cmd(t, CMD_QUIT, 0);
-  pthread_join(t->thread, NULL);
-  free_tracer(t);
+  put_tracer(t);
   return 0;
 }
 
@@ -507,7 +697,7 @@ int platform_stub_kill(int handle) {
 
 int platform_thread_create(int stub_handle, uint64_t *regs, void *fp, int *handle_out, int *tid_out) {
   tracer_t *c = get_tracer(stub_handle);
-  if (!c || !c->is_control) return -EBADF;
+  if (!c || !c->is_control || c->is_template) return -EBADF;
   // Make a parked thread in the stub: clone at the CLONE entry, whose child
   // side loops in pause() until its own tracer seizes it.
   long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
@@ -524,11 +714,11 @@ int platform_thread_create(int stub_handle, uint64_t *regs, void *fp, int *handl
   t->fp = fp;
   int h = alloc_handle(t);
   if (h < 0) { free(t); return h; }
-  int e = start_thread(t, guest_tracer_main, t);
-  if (e == 0 && t->result < 0) e = (int)t->result;
-  if (e) {
-    pthread_join(t->thread, NULL);
-    free_tracer(t);
+  int e = start_thread(t, guest_tracer_main);
+  if (e) { free_tracer(t); return e; }
+  if (t->result < 0) {
+    e = (int)t->result;
+    put_tracer(t);
     return e;
   }
   *handle_out = h;
@@ -570,7 +760,8 @@ int platform_thread_fp(int handle, int set) {
   return (int)t->result;
 }
 
-// Called after the thread's EXIT event was consumed: joins the tracer thread.
+// Called after the thread's EXIT event was consumed (or while it is stopped):
+// the tracer touches neither the registers nor the FP buffer any more.
 int platform_thread_release(int handle) {
   tracer_t *t = get_tracer(handle);
   if (!t || t->is_control) return -EBADF;
@@ -578,7 +769,6 @@ int platform_thread_release(int handle) {
     // Still stopped in the stub: make it quit its tracer loop.
     send_cmd(t, CMD_QUIT, 0);
   }
-  pthread_join(t->thread, NULL);
-  free_tracer(t);
+  put_tracer(t);
   return 0;
 }

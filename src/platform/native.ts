@@ -9,7 +9,10 @@ export interface NativeAddon {
   memfileWindow(fd: number, offset: number, length: number): ArrayBuffer;
   memfilePunch(fd: number, offset: number, length: number): number;
   stubPage(): number;
-  stubCreate(memfd: number, out: Int32Array): number;
+  /** The template stub (a fork of the sentry holding only the stub page and memfd); out = [handle, pid]. */
+  stubTemplate(memfd: number, out: Int32Array): number;
+  /** A new stub forked from the template (memfd must be the template's MemoryFile); out = [handle, pid]. */
+  stubCreate(template: number, memfd: number, out: Int32Array): number;
   stubSyscall(stub: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   stubDestroy(stub: number): number;
   stubKill(stub: number): number;

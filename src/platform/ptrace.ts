@@ -1,6 +1,8 @@
-// The ptrace platform (DESIGN.md: Platforms): a stub process per address space,
-// a native tracer thread per guest thread, PTRACE_SYSEMU so that no guest
-// syscall ever runs on the host. The mechanism is native/ptrace_platform.c.
+// The ptrace platform (DESIGN.md: Platforms): a stub process per address space
+// (a fork of a template stub), a native tracer thread per guest thread,
+// PTRACE_SYSEMU so that no guest syscall ever runs on the host. The mechanism
+// is native/ptrace_platform.c; the design, docs/platform-ptrace.md.
+import { Errno } from '../abi/linux/errno.js';
 import { native, type NativeAddon } from './native.js';
 import { FP_STATE_BYTES, REGS_WORDS, type AddressSpace, type Context, type Platform } from './platform.js';
 
@@ -12,10 +14,31 @@ const MAP_FIXED = 0x10;
 /** The MemoryFile's descriptor number inside the stub (native/platform.h). */
 const STUB_MEMFD = 3;
 
+/**
+ * A template stub: a fork of the sentry reduced to the stub page and the
+ * MemoryFile, made once; every address space's stub is a fork of it (cheap,
+ * whatever the sentry's size). It never runs guest code and is never handed
+ * out. Its stubs die with it, so it is destroyed only once retired (closed
+ * platform, dead template, or memfd naming another file) and unused.
+ */
+interface Template {
+  readonly handle: number;
+  readonly memfd: number;
+  /** Address spaces forked from it and not yet destroyed. */
+  live: number;
+  retired: boolean;
+}
+
 class PtraceAddressSpace implements AddressSpace {
   readonly maxAddress: number;
   private alive = true;
-  constructor(private readonly n: NativeAddon, readonly handle: number, readonly hostPid: number, stubPage: number) {
+  constructor(
+    private readonly n: NativeAddon,
+    readonly handle: number,
+    readonly hostPid: number,
+    stubPage: number,
+    private readonly onDestroy: () => void,
+  ) {
     this.maxAddress = stubPage;
   }
   map(addr: number, length: number, prot: number, fileOffset: number): number {
@@ -35,6 +58,7 @@ class PtraceAddressSpace implements AddressSpace {
     if (!this.alive) return;
     this.alive = false;
     this.n.stubDestroy(this.handle);
+    this.onDestroy();
   }
 }
 
@@ -65,13 +89,40 @@ export class PtracePlatform implements Platform {
   private readonly contexts: (PtraceContext | undefined)[] = [];
   private readonly out = new Int32Array(2);
   private watching = false;
+  /** Templates by MemoryFile descriptor. */
+  private readonly templates = new Map<number, Template>();
 
   newAddressSpace(memfd: number): AddressSpace | number {
     const page = this.n.stubPage();
     if (page < 0) return page;
-    const r = this.n.stubCreate(memfd, this.out);
-    if (r < 0) return r;
-    return new PtraceAddressSpace(this.n, this.out[0], this.out[1], page);
+    for (let attempt = 0; ; attempt++) {
+      let tp = this.templates.get(memfd);
+      if (!tp) {
+        const r = this.n.stubTemplate(memfd, this.out);
+        if (r < 0) return r;
+        tp = { handle: this.out[0], memfd, live: 0, retired: false };
+        this.templates.set(memfd, tp);
+      }
+      const r = this.n.stubCreate(tp.handle, memfd, this.out);
+      if ((r === -Errno.ESRCH || r === -Errno.ESTALE) && attempt === 0) {
+        // The template died (killed from outside), or memfd is now another file.
+        this.retire(tp);
+        continue;
+      }
+      if (r < 0) return r;
+      const t = tp;
+      t.live++;
+      return new PtraceAddressSpace(this.n, this.out[0], this.out[1], page, () => {
+        if (--t.live === 0 && t.retired) this.n.stubDestroy(t.handle);
+      });
+    }
+  }
+
+  private retire(tp: Template): void {
+    if (tp.retired) return;
+    tp.retired = true;
+    if (this.templates.get(tp.memfd) === tp) this.templates.delete(tp.memfd);
+    if (tp.live === 0) this.n.stubDestroy(tp.handle);
   }
 
   newContext(as: AddressSpace): Context | number {
@@ -110,5 +161,6 @@ export class PtracePlatform implements Platform {
   close(): void {
     if (this.watching) this.n.unwatchEvents();
     this.watching = false;
+    for (const tp of [...this.templates.values()]) this.retire(tp);
   }
 }
