@@ -116,7 +116,11 @@ export function sendSignal(k: Kernel, tg: ThreadGroup, sig: number, thread?: Tas
   if (sig === Signal.SIGKILL || !ignored(tg, sig, thread ?? leaderOf(tg))) {
     const q: SigQueue = thread ? thread.pending : tg.sharedPending;
     if (sig >= 32 && q.items.length >= Math.min(tg.limits.get(11).cur, 1 << 20)) r = -Errno.EAGAIN;
-    else if (q.add(sig, info ?? userSiginfo(sig, SiCode.SI_KERNEL, null)) && !resume) completeSignal(k, tg, sig, thread);
+    else if (q.add(sig, info ?? userSiginfo(sig, SiCode.SI_KERNEL, null))) {
+      // signalfd readers and pollers hear of every queued signal (signalfd_notify).
+      for (const l of [...tg.signalListeners]) l();
+      if (!resume) completeSignal(k, tg, sig, thread);
+    }
   }
   if (resume) continueGroup(k, tg);
   return r;

@@ -61,6 +61,8 @@ export class ThreadGroup {
   childSubreaper = false;
   /** The thread name shown by /proc and PR_GET_NAME, up to 15 bytes. */
   comm: string;
+  /** Called whenever a signal is queued for the process or one of its threads (signalfd). */
+  readonly signalListeners = new Set<() => void>();
   /** Called when the process has exited (every thread gone): pidfd readiness. */
   readonly exitListeners = new Set<() => void>();
   /** Tasks of this process blocked in wait4/waitid: called when a child changes state. */

@@ -9,6 +9,9 @@ import type { Task } from '../kernel/task.js';
 import { Reg } from '../platform/platform.js';
 import { getReg } from './args.js';
 import { clearRestartBlock } from './time.js';
+import { SignalFd } from '../kernel/signalfd.js';
+import { SfdFlag } from '../abi/linux/signalfd.js';
+import { OpenFlag } from '../abi/linux/fcntl.js';
 import { getU64, setU64 } from '../abi/linux/time.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
@@ -160,6 +163,8 @@ export function registerSignal(table: SyscallTable, k: Kernel): void {
   };
   table[SYS.pause] = (t) => waitForSignal(t);
   table[SYS.rt_sigtimedwait] = (t, a) => sigtimedwait(k, t, a.u64(0), a.u64(1), a.u64(2), a.u64(3));
+  table[SYS.signalfd] = (t, a) => signalfd(k, t, a.int(0), a.u64(1), a.u64(2), 0);
+  table[SYS.signalfd4] = (t, a) => signalfd(k, t, a.int(0), a.u64(1), a.u64(2), a.int(3));
   table[SYS.rt_sigqueueinfo] = (t, a) => queueInfo(k, t, a.int(0), 0, a.int(1), a.u64(2));
   table[SYS.rt_tgsigqueueinfo] = (t, a) => queueInfo(k, t, a.int(0), a.int(1), a.int(2), a.u64(3));
 }
@@ -170,6 +175,28 @@ function ignoresSignal(sig: number, handler: number): boolean {
   if (handler !== 0) return false;
   const d = defaultAction(sig);
   return d === DefaultAction.Ignore || d === DefaultAction.Continue;
+}
+
+/**
+ * signalfd, signalfd4: a new descriptor taking the mask's signals (fd -1),
+ * or a new mask for an existing one (EINVAL if fd is not a signalfd).
+ */
+function signalfd(k: Kernel, t: Task, fd: number, maskAddr: number, size: number, flags: number): number {
+  if (size !== SIGSET_SIZE) return -Errno.EINVAL;
+  if (flags & ~(SfdFlag.SFD_CLOEXEC | SfdFlag.SFD_NONBLOCK)) return -Errno.EINVAL;
+  if (t.tg.mm.readBytes(maskAddr, scratch, 0, 8) < 0) return -Errno.EFAULT;
+  const lo = scratchView.getUint32(0, true) & ~((1 << (Signal.SIGKILL - 1)) | (1 << (Signal.SIGSTOP - 1)));
+  const hi = scratchView.getUint32(4, true);
+  if (fd !== -1) {
+    const f = t.tg.fds.get(fd);
+    if (!f) return -Errno.EBADF;
+    if (!(f instanceof SignalFd)) return -Errno.EINVAL;
+    f.maskLo = lo >>> 0;
+    f.maskHi = hi;
+    return fd;
+  }
+  const f = new SignalFd(t, lo >>> 0, hi, OpenFlag.O_RDWR | (flags & SfdFlag.SFD_NONBLOCK), () => k.currentTask);
+  return t.tg.fds.install(f, (flags & SfdFlag.SFD_CLOEXEC) !== 0, t.tg.limits.get(7).cur);
 }
 
 /** pause, sigsuspend: sleep until a signal is delivered; -ERESTARTNOHAND (EINTR after a handler). */
