@@ -73,6 +73,7 @@ class ThreadView implements ProcThread {
   get state(): ProcState {
     if (this.task.tg.zombie) return 'Z';
     if (this.task.exited) return 'X';
+    if (this.task.tg.stopped) return 'T';
     if (this.kernel.currentTask === this.task) return 'R';
     return this.task.blocked ? 'S' : 'R';
   }

@@ -74,6 +74,8 @@ function ignored(tg: ThreadGroup, sig: number, t: Task | undefined): boolean {
 function wantsSignal(t: Task, sig: number): boolean {
   if (t.exited) return false;
   if (sig === Signal.SIGKILL) return true;
+  // A stopped process takes nothing but SIGKILL until SIGCONT (the signal stays pending).
+  if (t.tg.stopped) return false;
   return !isBlocked(t, sig);
 }
 

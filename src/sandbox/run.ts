@@ -15,6 +15,7 @@ import { createTmpfs } from '../fs/tmpfs/tmpfs.js';
 import { createProcess, resolveProgram } from '../kernel/exec.js';
 import { makeCaller } from '../vfs/fs_struct.js';
 import { FsContext, SpecialFiles } from '../kernel/fs_context.js';
+import { registerMountableTypes } from '../kernel/fs_types.js';
 import { Kernel, type ExitResult } from '../kernel/kernel.js';
 import { Credentials } from '../kernel/creds.js';
 import { readHostProgram, readProgram } from './program.js';
@@ -97,7 +98,8 @@ export interface BootState {
  */
 export function fileSystemFactories(kernel: Kernel, tmpfsBytes: number, boot: BootState): FileSystemFactories {
   const cpus = Math.max(1, os.cpus().length);
-  return {
+  // mount(2) inside the sandbox makes tmpfs, proc and sysfs too (src/kernel/fs_types.ts).
+  return registerMountableTypes(kernel, {
     host: (hostPath, readOnly) => createHostFs(hostPath, { readOnly }),
     overlay: (lower) => createOverlay(lower, createTmpfs({ rootMode: 0o755, maxBytes: tmpfsBytes })),
     proc: () => {
@@ -122,7 +124,7 @@ export function fileSystemFactories(kernel: Kernel, tmpfsBytes: number, boot: Bo
       boot.described.set(fs, { source: 'sysfs' });
       return fs;
     },
-  };
+  }, { described: boot.described, maxBytes: tmpfsBytes, totalBytes: 2 * tmpfsBytes });
 }
 
 /** The mount configuration of a run: the caller's, or the root with /proc, /dev, /sys, /tmp and the volumes. */

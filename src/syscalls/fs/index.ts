@@ -2,10 +2,12 @@
 // arguments, calls the VFS (src/vfs) and encodes the result.
 import type { Kernel } from '../../kernel/kernel.js';
 import type { SyscallTable } from '../table.js';
+import { registerAdvice } from './advice.js';
 import { registerAttr } from './attr.js';
 import { registerDir } from './dir.js';
 import { registerLocks } from './locks.js';
 import { registerMemfd } from './memfd.js';
+import { registerMount } from './mount.js';
 import { registerNamei } from './namei.js';
 import { registerOpen } from './open.js';
 import { registerSeek } from './seek.js';
@@ -24,4 +26,6 @@ export function registerFs(table: SyscallTable, k: Kernel): void {
   registerLocks(table, k);
   registerSplice(table, k);
   registerMemfd(table, k);
+  registerMount(table, k);
+  registerAdvice(table, k);
 }
