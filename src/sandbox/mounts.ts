@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Errno, ERRNO_NAMES } from '../abi/linux/errno.js';
 import { At, FileMode } from '../abi/linux/stat.js';
+import { devptsFor } from '../fs/dev/devfs.js';
 import { createTmpfs } from '../fs/tmpfs/tmpfs.js';
 import type { FsCredentials } from '../vfs/credentials.js';
 import { FsStruct, makeCaller, type Caller } from '../vfs/fs_struct.js';
@@ -211,6 +212,17 @@ function extraFlags(spec: MountSpec): number {
   return (spec.nosuid ? MountFlag.MS_NOSUID : 0) | (spec.nodev ? MountFlag.MS_NODEV : 0) | (spec.noexec ? MountFlag.MS_NOEXEC : 0);
 }
 
+/** A /dev's devpts on its pts/ directory (nosuid, noexec), as runc mounts devpts on /dev/pts. */
+function mountDevpts(ns: MountNamespace, caller: Caller, dev: FileSystem, target: string): void {
+  const pts = devptsFor(dev);
+  if (!pts) return;
+  const where = path.posix.join(target, 'pts');
+  const at = mkdirAll(caller, where);
+  if (typeof at === 'number') throw new MountConfigError(`devpts on ${where}: cannot make the mount point: ${errnoText(at)}`);
+  const m = ns.mount(pts, at, MountFlag.MS_RELATIME | MountFlag.MS_NOSUID | MountFlag.MS_NOEXEC);
+  if (typeof m === 'number') throw new MountConfigError(`devpts on ${where}: ${errnoText(m)}`);
+}
+
 /** linux.maskedPaths and linux.readonlyPaths (runc's maskPath and readonlyPath). */
 function maskAndProtect(ns: MountNamespace, caller: Caller, cfg: MountsConfig, opts: BuildOptions): void {
   for (const p of cfg.maskedPaths ?? []) {
@@ -265,6 +277,7 @@ export function buildMountNamespace(cfg: MountsConfig, f: FileSystemFactories, o
       const flags = MountFlag.MS_RELATIME | kindFlags(spec.kind) | (spec.readOnly ? MountFlag.MS_RDONLY : 0) | extraFlags(spec);
       const m = ns.mount(mfs, at, flags);
       if (typeof m === 'number') throw new MountConfigError(`${spec.kind} on ${target}: ${errnoText(m)}`);
+      if (spec.kind === 'dev') mountDevpts(ns, caller, mfs, target);
     }
     maskAndProtect(ns, caller, cfg, opts);
     // Made read-only last, so that missing mount points could still be made (in the overlay's upper layer).

@@ -17,6 +17,7 @@ import { fcntlLock } from './fs/locks.js';
 import { memfdFcntl } from './fs/memfd.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
+import { installTtyKernel } from './tty.js';
 
 
 /** The file for fd, open for reading or writing (vfs_read/vfs_write: EBADF). */
@@ -139,7 +140,9 @@ function dupTo(t: Task, oldfd: number, newfd: number, flags: number): number {
   return newfd;
 }
 
-export function registerReadWrite(table: SyscallTable, _k: Kernel): void {
+export function registerReadWrite(table: SyscallTable, k: Kernel): void {
+  // Terminals (ioctl, read and write of ptys) reach the kernel through this.
+  installTtyKernel(k);
   table[SYS.read] = (t, a) => rw(t, a, false, false);
   table[SYS.write] = (t, a) => rw(t, a, true, false);
   table[SYS.pread64] = (t, a) => rw(t, a, false, true);

@@ -137,6 +137,7 @@ describe('/proc, /dev and /sys under tsvisor', { timeout: 10 * TIMEOUT_MS }, () 
       'overlay / overlay rw,relatime 0 0',
       'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0',
       'tmpfs /dev tmpfs rw,nosuid,relatime,size=65536k,mode=755 0 0',
+      'devpts /dev/pts devpts rw,nosuid,noexec,relatime 0 0',
       'tmpfs /dev/shm tmpfs rw,nosuid,nodev,relatime 0 0',
       'sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0',
       'tmpfs /tmp tmpfs rw,nosuid,nodev,relatime 0 0',

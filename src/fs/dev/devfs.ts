@@ -7,7 +7,12 @@
 import { FileMode, makeDev } from '../../abi/linux/stat.js';
 import { createTmpfs, type TmpfsFileSystem } from '../tmpfs/tmpfs.js';
 import type { SpecialOpener } from '../../vfs/fs_struct.js';
+import type { FileSystem } from '../../vfs/inode.js';
 import type { Clock } from '../../vfs/timestamp.js';
+import { Errno } from '../../abi/linux/errno.js';
+import { createDevpts, devptsOfInode, type DevptsFs } from '../devpts/devpts.js';
+import { PTY_SLAVE_MAJOR } from '../devpts/pty.js';
+import { openControllingTerminal } from '../tty/tty.js';
 import {
   DeviceRegistry,
   FULL_MINOR,
@@ -29,8 +34,10 @@ export interface DevfsOptions extends StandardDeviceOptions {
   maxBytes?: number;
   /** The registry to add the standard devices to (default a new one). */
   registry?: DeviceRegistry;
-  /** Where the registry sends FIFOs, sockets and unknown devices (the pipe layer, devpts). */
+  /** Where the registry sends FIFOs, sockets and unknown devices (the pipe layer). */
   fallback?: SpecialOpener;
+  /** The devpts instance behind /dev/ptmx and /dev/pts (default: a new one). */
+  devpts?: DevptsFs;
 }
 
 export interface Devfs {
@@ -38,6 +45,16 @@ export interface Devfs {
   readonly fs: TmpfsFileSystem;
   /** Set as every Caller's SpecialOpener. */
   readonly devices: DeviceRegistry;
+  /** The pseudo-terminals: mount at /dev/pts (mountDevfs in src/sandbox/mounts.ts does). */
+  readonly devpts: DevptsFs;
+}
+
+/** The devpts instance of each /dev made by createDevfs (to be mounted on its pts/). */
+const devptsOfDevfs = new WeakMap<FileSystem, DevptsFs>();
+
+/** The devpts that belongs on fs's pts/ directory, if fs is a /dev made by createDevfs. */
+export function devptsFor(fs: FileSystem): DevptsFs | undefined {
+  return devptsOfDevfs.get(fs);
 }
 
 /** The character device nodes of /dev: name, major, minor, mode. */
@@ -86,5 +103,12 @@ export function createDevfs(opts: DevfsOptions = {}): Devfs {
   const devices = opts.registry ?? new DeviceRegistry();
   if (opts.fallback) devices.fallback = opts.fallback;
   registerStandardDevices(devices, opts);
-  return { fs, devices };
+  const devpts = opts.devpts ?? createDevpts({ clock: opts.clock });
+  devptsOfDevfs.set(fs, devpts);
+  // /dev/ptmx (and pts/ptmx) make a pair in the devpts the node belongs with; pts/N open a slave.
+  if (!opts.openPtmx) devices.registerChar(TTYAUX_MAJOR, PTMX_MINOR, (inode, flags) => (devptsOfInode(inode) ?? devpts).openPtmx(flags));
+  devices.registerMajor(PTY_SLAVE_MAJOR, (inode, flags) => devptsOfInode(inode)?.openNode(inode, flags) ?? -Errno.ENXIO);
+  // /dev/tty: the caller's controlling terminal.
+  if (!opts.openTty) devices.registerChar(TTYAUX_MAJOR, TTY_MINOR, (_inode, flags) => openControllingTerminal(flags));
+  return { fs, devices, devpts };
 }

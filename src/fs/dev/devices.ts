@@ -205,9 +205,9 @@ export class DeviceRegistry implements SpecialOpener {
 export interface StandardDeviceOptions {
   /** Random bytes for random and urandom (default: the host's getrandom via the addon). */
   random?: RandomSource;
-  /** /dev/tty: the caller's controlling terminal; default ENXIO (no controlling terminal). */
+  /** /dev/tty: the caller's controlling terminal; default here ENXIO (createDevfs opens the controlling terminal). */
   openTty?: (flags: number) => FileImpl | number;
-  /** /dev/ptmx: a new pseudo-terminal master; default ENOSPC (no pseudo-terminals yet, as when pty/max is reached). */
+  /** /dev/ptmx: a new pseudo-terminal master; default here ENOSPC (as when pty/max is reached; createDevfs uses its devpts). */
   openPtmx?: (flags: number) => FileImpl | number;
 }
 

@@ -1,5 +1,5 @@
 // devfs: the public surface (see devfs.ts and devices.ts).
-export { createDevfs, DEV_DIRS, DEV_LINKS, DEV_NODES, type Devfs, type DevfsOptions } from './devfs.js';
+export { createDevfs, DEV_DIRS, DEV_LINKS, DEV_NODES, devptsFor, type Devfs, type DevfsOptions } from './devfs.js';
 export {
   DeviceRegistry,
   FullDevice,
