@@ -11,6 +11,7 @@ import type { Task } from '../kernel/task.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
 import type { SyscallArgs } from './args.js';
 import { PipeEnd } from '../fs/pipe/index.js';
+import { Socket } from '../net/socket.js';
 import { accessOk } from './access.js';
 import { pipeFcntl } from './pipe.js';
 import { fcntlLock } from './fs/locks.js';
@@ -45,7 +46,8 @@ function rw(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoRes
   const r = a.regs;
   if (!accessOk(r[2 * 13], r[2 * 13 + 1], r[2 * 12], r[2 * 12 + 1])) return -Errno.EFAULT; // rsi, rdx
   const count = Math.min(a.u64(2), MAX_RW_COUNT);
-  if (count === 0) return 0;
+  // A socket sees zero-length I/O (an empty datagram is sent).
+  if (count === 0 && !(f instanceof Socket)) return 0;
   const buf = a.u64(1);
   const mm = t.tg.mm;
   if (!positional) return write ? f.write(mm, buf, count) : f.read(mm, buf, count);
@@ -129,6 +131,8 @@ function rwv(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoRe
   // A pipe does the whole vector as one read or write (PIPE_BUF atomicity,
   // O_DIRECT packets, no blocking once some data was read).
   if (f instanceof PipeEnd) return write ? f.writev(t.tg.mm, iovBase, iovLen, n) : f.readv(t.tg.mm, iovBase, iovLen, n);
+  // So does a socket (one datagram or record for the whole vector).
+  if (f instanceof Socket) return write ? f.writev(t.tg.mm, iovBase, iovLen, n) : f.readv(t.tg.mm, iovBase, iovLen, n);
   return vector(t, f, n, write, pos);
 }
 

@@ -24,6 +24,7 @@ import { registerPrctl } from './prctl.js';
 import { registerSched } from './sched.js';
 import { registerTimers } from './timers.js';
 import { registerTimerfd } from './timerfd.js';
+import { registerSocket } from './socket.js';
 
 /** A handler returns its result (a value or -errno) or a Promise of it when it blocks. */
 export type SyscallHandler = (t: Task, a: SyscallArgs) => number | Promise<number>;
@@ -53,5 +54,6 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerSched(table, k);
   registerTimers(table, k);
   registerTimerfd(table, k);
+  registerSocket(table, k);
   return table;
 }
