@@ -1,6 +1,7 @@
 // clone(2), clone3(2), fork and vfork in the kernel (Linux kernel/fork.c
 // copy_process and kernel_clone): the flag rules, the child's task and
 // process, and the copy of its parent's state.
+import { Rlimit } from '../abi/linux/rlimit.js';
 import { Clone, Sched, type CloneArgs } from '../abi/linux/sched.js';
 import { Capability } from '../abi/linux/capability.js';
 import { forkTaskAttrs } from '../syscalls/prctl.js';
@@ -9,7 +10,6 @@ import { Errno } from '../abi/linux/errno.js';
 import { Reg } from '../platform/platform.js';
 import { setReg } from '../syscalls/args.js';
 import type { Kernel } from './kernel.js';
-import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
@@ -20,11 +20,8 @@ import { limitReader } from './exec.js';
 const NAMESPACE_FLAGS =
   Clone.CLONE_NEWNS | Clone.CLONE_NEWCGROUP | Clone.CLONE_NEWUTS | Clone.CLONE_NEWIPC | Clone.CLONE_NEWUSER | Clone.CLONE_NEWPID | Clone.CLONE_NEWNET;
 /** RLIMIT_NPROC's index. */
-const RLIMIT_NPROC = 6;
-const RLIMIT_NOFILE = 7;
 /** The general-purpose register words copied from parent to child (user_regs_struct). */
 const GP_WORDS = Reg.EV_KIND;
-const SIG_IGN = 1;
 
 /**
  * The checks of copy_process on the flags alone, in its order. Returns 0 or
@@ -75,7 +72,7 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
   // A SCHED_DEADLINE task may not fork (sched_fork).
   if (policyOf(t) === Sched.SCHED_DEADLINE) return -Errno.EAGAIN;
   if (!thread) {
-    const nproc = parentTg.limits.get(RLIMIT_NPROC).cur;
+    const nproc = parentTg.limits.get(Rlimit.RLIMIT_NPROC).cur;
     const exempt = t.creds.hasCapability(Capability.CAP_SYS_RESOURCE) || t.creds.hasCapability(Capability.CAP_SYS_ADMIN);
     if (!exempt && processesOf(k, t.creds.uid) >= nproc) return -Errno.EAGAIN;
   }
@@ -84,7 +81,7 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
   let pidfdNum = -1;
   if (f & Clone.CLONE_PIDFD) {
     pidfd = new PidFd(null);
-    pidfdNum = parentTg.fds.install(pidfd, true, parentTg.limits.get(RLIMIT_NOFILE).cur);
+    pidfdNum = parentTg.fds.install(pidfd, true, parentTg.limits.get(Rlimit.RLIMIT_NOFILE).cur);
     if (pidfdNum < 0) return pidfdNum;
     if (parentTg.mm.writeU32(a.pidfd, pidfdNum) < 0) {
       parentTg.fds.close(pidfdNum);
@@ -146,7 +143,7 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
     if (f & Clone.CLONE_FS) fsContext.users++;
     else fsContext = fsContext.fork();
     let sigactions = parentTg.sigactions;
-    if (!(f & Clone.CLONE_SIGHAND)) sigactions = copyActions(sigactions, (a.flagsHi & 1) !== 0);
+    if (!(f & Clone.CLONE_SIGHAND)) sigactions = a.flagsHi & 1 ? sigactions.flushed() : sigactions.copy();
     tg = new ThreadGroup(tid, vm, fds, parentTg.limits.clone(), { ...parentTg.image }, fsContext, sigactions);
     if (!(f & Clone.CLONE_VM)) vm.mm.rlimit = limitReader(tg);
     tg.comm = parentTg.comm;
@@ -199,16 +196,5 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
   }
   k.resumeTask(child);
   return tid;
-}
-
-/** A child's signal actions without CLONE_SIGHAND; CLONE_CLEAR_SIGHAND resets the handled ones to SIG_DFL. */
-function copyActions(src: SignalActions, clearHandlers: boolean): SignalActions {
-  const out = new SignalActions();
-  for (let sig = 1; sig <= 64; sig++) {
-    const act = src.get(sig);
-    if (clearHandlers && act.handler > SIG_IGN) out.set(sig, { handler: 0, flags: 0, restorer: 0, maskLo: 0, maskHi: 0 });
-    else out.set(sig, act);
-  }
-  return out;
 }
 

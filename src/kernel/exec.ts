@@ -3,6 +3,7 @@
 // ELF (and its interpreter) loaded and the initial stack written, and a
 // first thread with clean registers; execve then replaces the calling
 // process's image (Linux fs/exec.c: bprm, de_thread, begin_new_exec).
+import { Rlimit } from '../abi/linux/rlimit.js';
 import crypto from 'node:crypto';
 import { Errno } from '../abi/linux/errno.js';
 import { parseElf } from '../loader/elf.js';
@@ -21,7 +22,6 @@ import { Limits, retireHostUsage } from './limits.js';
 import { credsAfterExec } from './capabilities.js';
 import { execTaskAttrs } from '../syscalls/prctl.js';
 import { FileMode } from '../abi/linux/stat.js';
-import { SignalActions } from './signal_actions.js';
 import { Task } from './task.js';
 import { commOf, ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
@@ -63,7 +63,6 @@ const PAGE = 4096;
 const MiB = 1024 * 1024;
 /** mmap_rnd_bits = 28 on x86-64: the mmap base moves down by up to 2^28 pages. */
 const MMAP_RND_PAGES = 2 ** 28;
-const RLIMIT_STACK = 3;
 
 /**
  * The top of the mmap area, as arch/x86/mm/mmap.c mmap_base() computes it:
@@ -76,12 +75,10 @@ function mmapBase(maxAddress: number, stackLimit = 8 * MiB): number {
   return Math.floor((maxAddress - gap - rnd) / PAGE) * PAGE;
 }
 
-const RLIMIT_DATA = 2;
-const RLIMIT_AS = 9;
 
 /** The memory manager's view of a process's RLIMIT_AS and RLIMIT_DATA. */
 export function limitReader(tg: ThreadGroup): (r: 'as' | 'data') => number {
-  return (r) => tg.limits.get(r === 'as' ? RLIMIT_AS : RLIMIT_DATA).cur;
+  return (r) => tg.limits.get(r === 'as' ? Rlimit.RLIMIT_AS : Rlimit.RLIMIT_DATA).cur;
 }
 
 /** A new program image ready to run: its address space and first thread. */
@@ -141,7 +138,7 @@ function buildImage(k: Kernel, s: ImageSpec): Image | number {
 export function createProcess(k: Kernel, spec: ProcessSpec): ThreadGroup | number {
   const creds = spec.creds ?? new Credentials();
   const limits = new Limits();
-  const img = buildImage(k, { bytes: spec.bytes, interp: spec.interp ?? null, argv: spec.argv, envp: spec.envp, execfn: spec.exe, creds, stackLimit: limits.get(RLIMIT_STACK).cur, secure: false });
+  const img = buildImage(k, { bytes: spec.bytes, interp: spec.interp ?? null, argv: spec.argv, envp: spec.envp, execfn: spec.exe, creds, stackLimit: limits.get(Rlimit.RLIMIT_STACK).cur, secure: false });
   if (typeof img === 'number') return img;
   const pid = k.allocatePid();
   if (pid < 0) return pid;
@@ -266,7 +263,7 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   const setgid = !ex.nosuid && (mode & FileMode.S_ISGID) !== 0 && (mode & FileMode.S_IXGRP) !== 0;
   const cr = credsAfterExec(t.creds, ex.uid ?? 0, ex.gid ?? 0, setuid, setgid, false, { unsafe: tg.fsContext.users > 1 });
   if (typeof cr === 'number') return cr;
-  let stackLimit = tg.limits.get(RLIMIT_STACK).cur;
+  let stackLimit = tg.limits.get(Rlimit.RLIMIT_STACK).cur;
   if (cr.secure) stackLimit = Math.min(stackLimit, 8 * MiB);
   const img = buildImage(k, {
     bytes: found.exe.bytes,
@@ -300,7 +297,7 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
     tg.fds = tg.fds.fork();
   }
   tg.fds.closeOnExec();
-  tg.sigactions = resetActions(tg.sigactions);
+  tg.sigactions = tg.sigactions.flushed();
   tg.image = { exe: found.exe.exe, argv: argv.map(utf8), envp: req.envp.map(utf8) };
   const base = req.filename.subarray(req.filename.lastIndexOf(0x2f) + 1);
   tg.comm = req.fdPath ? commOf(found.exe.exe) : commOf(utf8(base));
@@ -316,14 +313,4 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   vfork?.();
   k.log.debug(`pid ${tg.pid}: execve ${found.exe.exe} ${JSON.stringify(tg.image.argv)}`);
   return 0;
-}
-
-/** flush_signal_handlers: caught signals go back to SIG_DFL; ignored ones stay ignored; flags and masks clear. */
-function resetActions(src: SignalActions): SignalActions {
-  const out = new SignalActions();
-  for (let sig = 1; sig <= 64; sig++) {
-    const a = src.get(sig);
-    if (a.handler === 1) out.set(sig, { handler: 1, flags: 0, restorer: 0, maskLo: 0, maskHi: 0 });
-  }
-  return out;
 }

@@ -2,6 +2,8 @@
 // loop that turns platform stops into syscalls, faults and exits.
 // DESIGN.md "The kernel's concurrency model": one JavaScript thread; a syscall
 // returns at once (a number) or blocks (a Promise) without blocking the loop.
+import { Rlimit } from '../abi/linux/rlimit.js';
+import { SaFlag, SigHandler, Signal } from '../abi/linux/signal.js';
 import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
 import { DefaultAction, defaultAction } from '../abi/linux/signal.js';
@@ -41,9 +43,6 @@ const PUMP_SLICE_MS = 4;
 /** /proc/sys/kernel/pid_max: PIDs wrap to 300 (RESERVED_PIDS) after it, as Linux's alloc_pid. */
 const PID_MAX = 4_194_304;
 const RESERVED_PIDS = 300;
-const SIGCHLD = 17;
-const SIG_IGN = 1;
-const SA_NOCLDWAIT = 2;
 
 /** Hooks that other kernel modules install (futexes, file locks) for thread and process exit. */
 export interface ExitHooks {
@@ -488,7 +487,7 @@ export class Kernel {
   killGroup(tg: ThreadGroup, signo: number): void {
     // The core flag of the wait status says a core was dumped: Linux dumps (and sets it)
     // only when RLIMIT_CORE allows. No core file is ever written here.
-    const core = defaultAction(signo) === DefaultAction.Core && tg.limits.get(4).cur > 0;
+    const core = defaultAction(signo) === DefaultAction.Core && tg.limits.get(Rlimit.RLIMIT_CORE).cur > 0;
     this.exitGroup(tg, signo | (core ? 0x80 : 0));
   }
 
@@ -553,9 +552,9 @@ export class Kernel {
 
   /** SIGCHLD ignored or SA_NOCLDWAIT in the parent: the child is reaped at once (man 2 wait, NOTES). */
   private autoReaps(parent: ThreadGroup, child: ThreadGroup): boolean {
-    if (child.exitSignal !== SIGCHLD) return false;
-    const a = parent.sigactions.get(SIGCHLD);
-    return a.handler === SIG_IGN || (a.flags & SA_NOCLDWAIT) !== 0;
+    if (child.exitSignal !== Signal.SIGCHLD) return false;
+    const a = parent.sigactions.get(Signal.SIGCHLD);
+    return a.handler === SigHandler.SIG_IGN || (a.flags & SaFlag.SA_NOCLDWAIT) !== 0;
   }
 
   /** The reaper of tg's orphans: the nearest living PR_SET_CHILD_SUBREAPER ancestor, else init. */

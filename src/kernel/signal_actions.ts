@@ -26,4 +26,24 @@ export class SignalActions {
   set(sig: number, a: SigAction): void {
     this.table[sig] = { ...a };
   }
+
+  /** A child's own copy (clone without CLONE_SIGHAND). */
+  copy(): SignalActions {
+    const out = new SignalActions();
+    for (let sig = 1; sig <= NSIG; sig++) out.set(sig, this.table[sig]);
+    return out;
+  }
+
+  /**
+   * flush_signal_handlers(force_default = false), for execve and
+   * CLONE_CLEAR_SIGHAND: a new table where caught signals are back to
+   * SIG_DFL, ignored ones stay ignored, and flags, restorers and masks are gone.
+   */
+  flushed(): SignalActions {
+    const out = new SignalActions();
+    for (let sig = 1; sig <= NSIG; sig++) if (this.table[sig].handler === SIG_IGN) out.table[sig].handler = SIG_IGN;
+    return out;
+  }
 }
+
+const SIG_IGN = 1;

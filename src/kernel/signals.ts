@@ -5,7 +5,9 @@
 // handlers: the rt_sigframe built on the guest stack (or alternate stack)
 // and rt_sigreturn restoring from it. Syscall restart (ERESTART*) is decided
 // here, when a handler is (or is not) about to run.
+import { Rlimit } from '../abi/linux/rlimit.js';
 import { Errno } from '../abi/linux/errno.js';
+import { Capability } from '../abi/linux/capability.js';
 import {
   CldCode, DefaultAction, defaultAction, encodeSiginfoChld, encodeSiginfoFault, encodeSiginfoKill, isStopSignal, SaFlag, SiCode,
   Signal, SIGINFO_SIZE, signalName, SigStack,
@@ -18,7 +20,7 @@ import { getU64, setU64 } from '../abi/linux/time.js';
 import { Reg } from '../platform/platform.js';
 import { getReg, setReg } from '../syscalls/args.js';
 import type { Kernel } from './kernel.js';
-import { resetFpState } from './fpu.js';
+import { initFpState, resetFpState } from './fpu.js';
 import { sigalrmDequeued, timerSignalDelivered } from './timers.js';
 import { interruptPipeWait } from '../fs/pipe/hooks.js';
 import { newSiginfo, type SigQueue } from './sigqueue.js';
@@ -55,8 +57,7 @@ function deliverable(t: Task): boolean {
 
 /** True if t has signal work before it may return to the guest: a cheap test for the resume path. */
 export function hasSignalWork(t: Task): boolean {
-  const s = t.tg.sharedPending;
-  return t.tg.stopped || ((t.pending.lo | s.lo) & ~t.sigmaskLo) !== 0 || ((t.pending.hi | s.hi) & ~t.sigmaskHi) !== 0;
+  return t.tg.stopped || deliverable(t);
 }
 
 // --- sending ----------------------------------------------------------------------------------
@@ -77,6 +78,20 @@ function wantsSignal(t: Task, sig: number): boolean {
   // A stopped process takes nothing but SIGKILL until SIGCONT (the signal stays pending).
   if (t.tg.stopped) return false;
   return !isBlocked(t, sig);
+}
+
+/**
+ * kill_ok_by_cred: the sender may signal the process: CAP_KILL, or its real or
+ * effective UID is the target's real or saved UID (the target's leader, or a
+ * zombie's last real UID).
+ */
+export function maySignal(sender: Task, target: ThreadGroup): boolean {
+  const c = sender.creds;
+  if (c.hasCapability(Capability.CAP_KILL)) return true;
+  const t = target.leader && !target.leader.exited ? target.leader : target.tasks.values().next().value;
+  if (t === undefined) return c.uid === target.exitUid || c.euid === target.exitUid;
+  const d = t.creds;
+  return c.euid === d.suid || c.euid === d.uid || c.uid === d.suid || c.uid === d.uid;
 }
 
 /** A task is running guest code, blocked, or between the two: make it look at its signals soon. */
@@ -117,7 +132,7 @@ export function sendSignal(k: Kernel, tg: ThreadGroup, sig: number, thread?: Tas
   let r = 0;
   if (sig === Signal.SIGKILL || !ignored(tg, sig, thread ?? leaderOf(tg))) {
     const q: SigQueue = thread ? thread.pending : tg.sharedPending;
-    if (sig >= 32 && q.items.length >= Math.min(tg.limits.get(11).cur, 1 << 20)) r = -Errno.EAGAIN;
+    if (sig >= 32 && q.items.length >= Math.min(tg.limits.get(Rlimit.RLIMIT_SIGPENDING).cur, 1 << 20)) r = -Errno.EAGAIN;
     else if (q.add(sig, info ?? userSiginfo(sig, SiCode.SI_KERNEL, null))) {
       // signalfd readers and pollers hear of every queued signal (signalfd_notify).
       for (const l of [...tg.signalListeners]) l();
@@ -512,7 +527,7 @@ export function sigreturn(t: Task): number {
   const size = ctx.fetchFpState();
   if (size < FXSAVE_SIZE) return -Errno.EFAULT;
   if (fpAddr === 0) {
-    resetFpInPlace(ctx.fpState, size);
+    initFpState(ctx.fpState, size);
     if (ctx.storeFpState() < 0) return -Errno.EFAULT;
   } else {
     const fp = ctx.fpState;
@@ -547,14 +562,6 @@ export function sigreturn(t: Task): number {
   const st = uc + UcontextOffset.STACK;
   doSigaltstack(t, { sp: getU64(dv, st), flags: dv.getInt32(st + 8, true), size: getU64(dv, st + 16) }, getReg(regs, Reg.RSP));
   return 0;
-}
-
-function resetFpInPlace(fp: Uint8Array, size: number): void {
-  const v = new DataView(fp.buffer, fp.byteOffset, fp.byteLength);
-  fp.fill(0, 0, size);
-  v.setUint16(0, 0x37f, true);
-  v.setUint32(24, 0x1f80, true);
-  if (size > FXSAVE_SIZE) v.setUint32(FXSAVE_SIZE, 3, true);
 }
 
 export interface AltStack {

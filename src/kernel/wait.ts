@@ -1,13 +1,13 @@
 // wait4(2) and waitid(2) in the kernel (Linux kernel/exit.c do_wait): which
 // children a call may wait for, reaping a zombie, reporting a stopped or
 // continued child (job control), and sleeping until a child changes state.
+import { Signal } from '../abi/linux/signal.js';
 import { Errno } from '../abi/linux/errno.js';
 import { IdType, WaitOption } from '../abi/linux/wait.js';
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 
-const SIGCHLD = 17;
 
 export interface WaitRequest {
   idtype: IdType;
@@ -36,7 +36,7 @@ function eligible(c: ThreadGroup, r: WaitRequest, t: Task): boolean {
   if (r.idtype === IdType.P_PGID && c.pgid !== r.id) return false;
   if (r.options & WaitOption.__WALL) return true;
   // A "clone" child is one that does not send SIGCHLD at exit.
-  return ((c.exitSignal !== SIGCHLD) as boolean) === ((r.options & WaitOption.__WCLONE) !== 0);
+  return ((c.exitSignal !== Signal.SIGCHLD) as boolean) === ((r.options & WaitOption.__WCLONE) !== 0);
 }
 
 /**

@@ -1,5 +1,6 @@
 // clone(2), clone3(2), fork(2), vfork(2): argument decoding; the work is in
 // kernel/clone.ts.
+import { Signal } from '../abi/linux/signal.js';
 import { Errno } from '../abi/linux/errno.js';
 import { Clone, CLONE_ARGS_SIZE_VER0, decodeCloneArgs, type CloneArgs } from '../abi/linux/sched.js';
 import { SYS } from '../abi/linux/syscalls.js';
@@ -8,7 +9,6 @@ import type { Kernel } from '../kernel/kernel.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 
-const SIGCHLD = 17;
 const NSIG = 64;
 const PAGE_SIZE = 4096;
 /** MAX_PID_NS_LEVEL: the most set_tid entries clone3 takes. */
@@ -24,13 +24,13 @@ export function registerClone(table: SyscallTable, k: Kernel): void {
   const args = blankArgs();
   table[SYS.fork] = (t) => {
     Object.assign(args, blankArgs());
-    args.exitSignal = SIGCHLD;
+    args.exitSignal = Signal.SIGCHLD;
     return cloneTask(k, t, args);
   };
   table[SYS.vfork] = (t) => {
     Object.assign(args, blankArgs());
     args.flags = Clone.CLONE_VFORK | Clone.CLONE_VM;
-    args.exitSignal = SIGCHLD;
+    args.exitSignal = Signal.SIGCHLD;
     return cloneTask(k, t, args);
   };
   // x86-64: clone(flags, stack, parent_tid, child_tid, tls).

@@ -1,5 +1,6 @@
 // execve(2) and execveat(2): the path, argv and envp copied in with
 // execve's limits; the work is in kernel/exec.ts.
+import { Rlimit } from '../abi/linux/rlimit.js';
 import { Errno } from '../abi/linux/errno.js';
 import { At } from '../abi/linux/stat.js';
 import { SYS } from '../abi/linux/syscalls.js';
@@ -10,7 +11,6 @@ import { MAX_ARG_STRLEN } from '../loader/stack.js';
 import { PATH_MAX } from '../vfs/limits.js';
 import type { SyscallTable } from './table.js';
 
-const RLIMIT_STACK = 3;
 /** ARG_MAX: the least room for strings whatever RLIMIT_STACK says (32 pages). */
 const ARG_MIN = 32 * 4096;
 /** _STK_LIM / 4 * 3: the most, whatever RLIMIT_STACK says. */
@@ -39,7 +39,7 @@ function doExecve(k: Kernel, t: Task, dirfd: number, pathAddr: number, argvAddr:
   const name = t.tg.mm.readCStringBytes(pathAddr, PATH_MAX);
   if (typeof name === 'number') return name;
   if (name.length === 0 && !(flags & At.AT_EMPTY_PATH)) return -Errno.ENOENT;
-  const stack = t.tg.limits.get(RLIMIT_STACK).cur;
+  const stack = t.tg.limits.get(Rlimit.RLIMIT_STACK).cur;
   const budget = { left: Math.max(ARG_MIN, Math.min(ARG_CAP, Number.isFinite(stack) ? Math.floor(stack / 4) : ARG_CAP)) };
   const argv: Uint8Array[] = [];
   const envp: Uint8Array[] = [];

@@ -1,4 +1,5 @@
 // pidfd_open(2), pidfd_send_signal(2), pidfd_getfd(2).
+import { Rlimit } from '../abi/linux/rlimit.js';
 import { Capability } from '../abi/linux/capability.js';
 import { Errno } from '../abi/linux/errno.js';
 import { OpenFlag } from '../abi/linux/fcntl.js';
@@ -6,10 +7,9 @@ import { SiCode, SIGINFO_SIZE } from '../abi/linux/signal.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { PidFd } from '../kernel/pidfd.js';
-import { sendSignal, userSiginfo } from '../kernel/signals.js';
+import { maySignal, sendSignal, userSiginfo } from '../kernel/signals.js';
 import type { SyscallTable } from './table.js';
 
-const RLIMIT_NOFILE = 7;
 /** PIDFD_NONBLOCK is O_NONBLOCK. */
 const PIDFD_NONBLOCK = OpenFlag.O_NONBLOCK;
 
@@ -25,7 +25,7 @@ export function registerPidfd(table: SyscallTable, k: Kernel): void {
       return k.tasks.has(pid) ? -Errno.ENOENT : -Errno.ESRCH;
     }
     const f = new PidFd(tg, OpenFlag.O_RDWR | flags);
-    return t.tg.fds.install(f, true, t.tg.limits.get(RLIMIT_NOFILE).cur);
+    return t.tg.fds.install(f, true, t.tg.limits.get(Rlimit.RLIMIT_NOFILE).cur);
   };
   table[SYS.pidfd_send_signal] = (t, a) => {
     const fd = a.int(0);
@@ -50,12 +50,7 @@ export function registerPidfd(table: SyscallTable, k: Kernel): void {
     } else {
       info = userSiginfo(sig, SiCode.SI_USER, t);
     }
-    if (!t.creds.hasCapability(Capability.CAP_KILL)) {
-      const leader = tg.leader ?? [...tg.tasks][0];
-      const d = leader?.creds;
-      const c = t.creds;
-      if (!d || !(c.euid === d.suid || c.euid === d.uid || c.uid === d.suid || c.uid === d.uid)) return -Errno.EPERM;
-    }
+    if (!maySignal(t, tg)) return -Errno.EPERM;
     if (sig === 0) return 0;
     return sendSignal(k, tg, sig, undefined, info);
   };
@@ -72,6 +67,6 @@ export function registerPidfd(table: SyscallTable, k: Kernel): void {
     if (!t.creds.hasCapability(Capability.CAP_SYS_PTRACE) && leader?.creds.uid !== t.creds.uid) return -Errno.EPERM;
     const file = tg.fds.get(targetFd);
     if (!file) return -Errno.EBADF;
-    return t.tg.fds.install(file, true, t.tg.limits.get(RLIMIT_NOFILE).cur);
+    return t.tg.fds.install(file, true, t.tg.limits.get(Rlimit.RLIMIT_NOFILE).cur);
   };
 }

@@ -2,9 +2,8 @@
 // "Process group and session"), and kill(2), tkill(2), tgkill(2).
 import { Errno } from '../abi/linux/errno.js';
 import { SYS } from '../abi/linux/syscalls.js';
-import { Capability } from '../abi/linux/capability.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { sendSignal, userSiginfo } from '../kernel/signals.js';
+import { maySignal, sendSignal, userSiginfo } from '../kernel/signals.js';
 import { SiCode } from '../abi/linux/signal.js';
 import type { Task } from '../kernel/task.js';
 import type { ThreadGroup } from '../kernel/thread_group.js';
@@ -12,18 +11,6 @@ import type { SyscallTable } from './table.js';
 
 const NSIG = 64;
 const INT_MIN = -0x80000000;
-
-/** kill_ok_by_cred: root (CAP_KILL), or the sender's real or effective UID is the target's real or saved UID. */
-function mayKill(t: Task, target: ThreadGroup): boolean {
-  const c = t.creds;
-  if (c.hasCapability(Capability.CAP_KILL)) return true;
-  for (const o of target.tasks) {
-    const d = o.creds;
-    if (c.euid === d.suid || c.euid === d.uid || c.uid === d.suid || c.uid === d.uid) return true;
-    return false;
-  }
-  return c.uid === target.exitUid || c.euid === target.exitUid;
-}
 
 export function registerSession(table: SyscallTable, k: Kernel): void {
   const lookup = (pid: number): ThreadGroup | undefined => (pid === 0 ? undefined : k.processes.get(pid));
@@ -97,7 +84,7 @@ export function registerSession(table: SyscallTable, k: Kernel): void {
     let sent = 0;
     let denied = false;
     for (const tg of targets) {
-      if (!mayKill(t, tg)) {
+      if (!maySignal(t, tg)) {
         denied = true;
         continue;
       }
@@ -111,7 +98,7 @@ export function registerSession(table: SyscallTable, k: Kernel): void {
     if (sig < 0 || sig > NSIG) return -Errno.EINVAL;
     const target = k.tasks.get(tid);
     if (!target || (tgid > 0 && target.tg.pid !== tgid)) return -Errno.ESRCH;
-    if (!mayKill(t, target.tg)) return -Errno.EPERM;
+    if (!maySignal(t, target.tg)) return -Errno.EPERM;
     sendSignal(k, target.tg, sig, target, userSiginfo(sig, SiCode.SI_TKILL, t));
     return 0;
   };

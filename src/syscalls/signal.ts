@@ -1,5 +1,6 @@
 // rt_sigaction and rt_sigprocmask (man 2 sigaction, sigprocmask): recorded
 // faithfully. Delivery comes with the signals issue.
+import { Rlimit } from '../abi/linux/rlimit.js';
 import { Errno } from '../abi/linux/errno.js';
 import { DefaultAction, defaultAction, decodeStackT, SA_KNOWN_FLAGS, encodeStackT, NSIG, SiCode, SIGACTION_SIZE, SIGINFO_SIZE, SIGSET_SIZE, SigHow, Signal, SigStack, STACK_T_SIZE } from '../abi/linux/signal.js';
 import { SYS } from '../abi/linux/syscalls.js';
@@ -85,18 +86,9 @@ export function registerSignal(table: SyscallTable, k: Kernel): void {
     const oldLo = t.sigmaskLo;
     const oldHi = t.sigmaskHi;
     if (set !== 0) {
-      if (how === SigHow.SIG_BLOCK) {
-        t.sigmaskLo |= lo;
-        t.sigmaskHi |= hi;
-      } else if (how === SigHow.SIG_UNBLOCK) {
-        t.sigmaskLo &= ~lo;
-        t.sigmaskHi &= ~hi;
-      } else {
-        t.sigmaskLo = lo;
-        t.sigmaskHi = hi;
-      }
-      t.sigmaskLo = (t.sigmaskLo & UNBLOCKABLE_LO) >>> 0;
-      t.sigmaskHi >>>= 0;
+      if (how === SigHow.SIG_BLOCK) setMask(t, oldLo | lo, oldHi | hi);
+      else if (how === SigHow.SIG_UNBLOCK) setMask(t, oldLo & ~lo, oldHi & ~hi);
+      else setMask(t, lo, hi);
     }
     if (oset !== 0) {
       scratchView.setUint32(8, oldLo, true);
@@ -185,7 +177,7 @@ function signalfd(k: Kernel, t: Task, fd: number, maskAddr: number, size: number
   if (size !== SIGSET_SIZE) return -Errno.EINVAL;
   if (flags & ~(SfdFlag.SFD_CLOEXEC | SfdFlag.SFD_NONBLOCK)) return -Errno.EINVAL;
   if (t.tg.mm.readBytes(maskAddr, scratch, 0, 8) < 0) return -Errno.EFAULT;
-  const lo = scratchView.getUint32(0, true) & ~((1 << (Signal.SIGKILL - 1)) | (1 << (Signal.SIGSTOP - 1)));
+  const lo = scratchView.getUint32(0, true) & UNBLOCKABLE_LO;
   const hi = scratchView.getUint32(4, true);
   if (fd !== -1) {
     const f = t.tg.fds.get(fd);
@@ -196,7 +188,7 @@ function signalfd(k: Kernel, t: Task, fd: number, maskAddr: number, size: number
     return fd;
   }
   const f = new SignalFd(t, lo >>> 0, hi, OpenFlag.O_RDWR | (flags & SfdFlag.SFD_NONBLOCK), () => k.currentTask);
-  return t.tg.fds.install(f, (flags & SfdFlag.SFD_CLOEXEC) !== 0, t.tg.limits.get(7).cur);
+  return t.tg.fds.install(f, (flags & SfdFlag.SFD_CLOEXEC) !== 0, t.tg.limits.get(Rlimit.RLIMIT_NOFILE).cur);
 }
 
 /** pause, sigsuspend: sleep until a signal is delivered; -ERESTARTNOHAND (EINTR after a handler). */
@@ -219,7 +211,7 @@ function sigtimedwait(k: Kernel, t: Task, setAddr: number, infoAddr: number, tsA
   const mm = t.tg.mm;
   if (mm.readBytes(setAddr, scratch, 0, 8) < 0) return -Errno.EFAULT;
   // SIGKILL and SIGSTOP cannot be waited for.
-  const lo = scratchView.getUint32(0, true) & ~((1 << (Signal.SIGKILL - 1)) | (1 << (Signal.SIGSTOP - 1)));
+  const lo = scratchView.getUint32(0, true) & UNBLOCKABLE_LO;
   const hi = scratchView.getUint32(4, true);
   let timeoutMs = Infinity;
   if (tsAddr !== 0) {
