@@ -4,8 +4,8 @@
 import { Rlimit } from '../abi/linux/rlimit.js';
 import { Clone, Sched, type CloneArgs } from '../abi/linux/sched.js';
 import { Capability } from '../abi/linux/capability.js';
-import { forkTaskAttrs } from '../syscalls/prctl.js';
-import { policyOf } from '../syscalls/sched.js';
+import { forkTaskAttrs } from './task_attrs.js';
+import { policyOf } from './sched_state.js';
 import { Errno } from '../abi/linux/errno.js';
 import { Reg } from '../platform/platform.js';
 import { setReg } from '../syscalls/args.js';

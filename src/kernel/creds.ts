@@ -4,7 +4,7 @@
 //
 // Like Linux's struct cred, a Credentials object is never changed once a task
 // uses it: a syscall that changes credentials builds a clone, edits it and
-// installs it (commitCreds in src/syscalls/prctl.ts). So anything holding a
+// installs it (commitCreds in src/kernel/task_attrs.ts). So anything holding a
 // reference (an open file's opener credentials, a pending check) keeps the
 // credentials it saw. fork and clone give the child creds.clone() (or may
 // share the object, as it is immutable).

@@ -20,7 +20,7 @@ import { callerOf, type FsContext } from './fs_context.js';
 import { NO_RESUME, type Kernel } from './kernel.js';
 import { Limits, retireHostUsage } from './limits.js';
 import { credsAfterExec } from './capabilities.js';
-import { execTaskAttrs } from '../syscalls/prctl.js';
+import { execTaskAttrs } from './task_attrs.js';
 import { FileMode } from '../abi/linux/stat.js';
 import { Task } from './task.js';
 import { commOf, ThreadGroup } from './thread_group.js';

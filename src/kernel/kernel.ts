@@ -24,7 +24,7 @@ import { onProcessExit as onProcessExitTimers } from './timers.js';
 import { beforeResume, forceSignal, hasSignalWork, notifyParentExit, sendSignal, signalWake, userSiginfo } from './signals.js';
 import { X86_TRAP_PF } from '../abi/linux/sigframe.js';
 import { interruptPipeWait, pipeHooks } from '../fs/pipe/hooks.js';
-import { pdeathSignal } from '../syscalls/prctl.js';
+import { pdeathSignal } from './task_attrs.js';
 
 /** A handler's result meaning "do not resume this task" (it exited or was killed). */
 export const NO_RESUME = -0x7fffffff;

@@ -23,7 +23,7 @@ import { CapSet, applyCapset, capsetAllowed, fixCapsAfterSetfsuid, fixCapsAfterS
 import type { Credentials } from '../kernel/creds.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
-import { commitCreds } from './prctl.js';
+import { commitCreds } from '../kernel/task_attrs.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
 

@@ -10,7 +10,6 @@
 // sandbox's CPUs are the host's, numbered 0..N-1 with N = os.cpus().length,
 // as /proc/cpuinfo and /sys show them.
 import fs from 'node:fs';
-import os from 'node:os';
 import { Capability } from '../abi/linux/capability.js';
 import { Errno } from '../abi/linux/errno.js';
 import { MAX_NICE, MIN_NICE, Prio, RusageOffset, RusageWho, TMS_SIZE, encodeTms } from '../abi/linux/resource.js';
@@ -32,6 +31,7 @@ import { Clock, setI64 } from '../abi/linux/time.js';
 import { RUSAGE_SIZE, encodeRusage } from '../abi/linux/wait.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { processUsage, threadUsage, readHostUsage, type Usage } from '../kernel/limits.js';
+import { cpusAllowed, defaultState, dlPolicy, fairPolicy, maskBytes, niceOf, policyOf, rtPolicy, sandboxCpus, stateOf, states, type SchedState } from '../kernel/sched_state.js';
 import type { Task } from '../kernel/task.js';
 import { native } from '../platform/native.js';
 import { rangeOk } from './access.js';
@@ -50,101 +50,6 @@ const INITIAL_JIFFIES = 4294967296 - 300 * HZ;
 /** Global SCHED_DEADLINE bandwidth: 95% of each CPU (sched_rt_runtime_us / sched_rt_period_us). */
 const DL_BW_LIMIT = 0.95;
 
-let ncpu = 0;
-
-/** The sandbox's CPU count (nr_cpu_ids). */
-export function sandboxCpus(): number {
-  if (ncpu === 0) ncpu = Math.max(1, os.cpus().length);
-  return ncpu;
-}
-
-/** cpumask_size(): the kernel's cpumask in bytes (whole longs covering nr_cpu_ids). */
-function maskBytes(): number {
-  return Math.ceil(sandboxCpus() / 64) * 8;
-}
-
-/** Per-thread scheduling state. */
-interface SchedState {
-  policy: number;
-  resetOnFork: boolean;
-  /** rt_priority: 1-99 for SCHED_FIFO/SCHED_RR, 0 otherwise (kept by SCHED_DEADLINE from sched_setattr). */
-  rtPriority: number;
-  nice: number;
-  /** SCHED_DEADLINE parameters in ns, and its entity flags. */
-  dlRuntime: bigint;
-  dlDeadline: bigint;
-  dlPeriod: bigint;
-  dlFlags: number;
-  /** Allowed CPUs (cpumask_size() bytes), or null for all. */
-  affinity: Uint8Array | null;
-}
-
-const states = new WeakMap<Task, SchedState>();
-
-function defaultState(): SchedState {
-  return { policy: Sched.SCHED_NORMAL, resetOnFork: false, rtPriority: 0, nice: 0, dlRuntime: 0n, dlDeadline: 0n, dlPeriod: 0n, dlFlags: 0, affinity: null };
-}
-
-function stateOf(t: Task): SchedState {
-  let s = states.get(t);
-  if (!s) {
-    s = defaultState();
-    states.set(t, s);
-  }
-  return s;
-}
-
-/** The nice value of a thread (-20..19), for /proc/PID/stat. */
-export function niceOf(t: Task): number {
-  return states.get(t)?.nice ?? 0;
-}
-
-/** A thread's scheduling policy (SCHED_*), for /proc and the futex PI code. */
-export function policyOf(t: Task): number {
-  return states.get(t)?.policy ?? Sched.SCHED_NORMAL;
-}
-
-/** The CPUs a thread may run on, for /proc/PID/status Cpus_allowed. */
-export function cpusAllowed(t: Task): number[] {
-  const m = states.get(t)?.affinity;
-  const out: number[] = [];
-  for (let c = 0; c < sandboxCpus(); c++) if (!m || (m[c >> 3] & (1 << (c & 7))) !== 0) out.push(c);
-  return out;
-}
-
-/**
- * sched_fork: the child inherits policy, priority, nice and affinity;
- * SCHED_RESET_ON_FORK sends an RT or deadline parent's child back to
- * SCHED_NORMAL at nice 0, clamps a negative nice to 0, and is not inherited.
- */
-export function forkSchedState(parent: Task, child: Task): void {
-  const p = states.get(parent);
-  if (!p) return;
-  const c: SchedState = { ...p, affinity: p.affinity ? p.affinity.slice() : null };
-  if (c.resetOnFork) {
-    if (dlPolicy(c.policy) || rtPolicy(c.policy)) {
-      c.policy = Sched.SCHED_NORMAL;
-      c.nice = 0;
-      c.rtPriority = 0;
-      c.dlRuntime = c.dlDeadline = c.dlPeriod = 0n;
-      c.dlFlags = 0;
-    } else if (c.nice < 0) {
-      c.nice = 0;
-    }
-    c.resetOnFork = false;
-  }
-  states.set(child, c);
-}
-
-function fairPolicy(p: number): boolean {
-  return p === Sched.SCHED_NORMAL || p === Sched.SCHED_BATCH;
-}
-function rtPolicy(p: number): boolean {
-  return p === Sched.SCHED_FIFO || p === Sched.SCHED_RR;
-}
-function dlPolicy(p: number): boolean {
-  return p === Sched.SCHED_DEADLINE;
-}
 function validPolicy(p: number): boolean {
   return fairPolicy(p) || rtPolicy(p) || dlPolicy(p) || p === Sched.SCHED_IDLE;
 }
