@@ -93,6 +93,8 @@ export class Kernel {
   forks = 0;
   /** The processes by PID (thread-group ID), zombies included: the sandbox's PID namespace. */
   readonly processes = new Map<number, ThreadGroup>();
+  /** How many processes have each ID as their process group or session ID (pgid and sid both counted). */
+  private readonly groupIdRefs = new Map<number, number>();
   /** Every live thread by TID. */
   readonly tasks = new Map<number, Task>();
   readonly exitHooks: ExitHooks = {};
@@ -138,9 +140,25 @@ export class Kernel {
 
   /** A PID still naming a process group or session cannot be reused (its struct pid lives on). */
   private pidUsedAsGroup(p: number): boolean {
-    if (this.processes.size > 64) return false; // keeping the check cheap; collisions need 4 million forks
-    for (const tg of this.processes.values()) if (tg.pgid === p || tg.sid === p) return true;
-    return false;
+    return this.groupIdRefs.has(p);
+  }
+
+  /** Counts the process-group and session IDs of the processes in the namespace (zombies included). */
+  private refGroupIds(tg: ThreadGroup, delta: 1 | -1): void {
+    for (const id of [tg.pgid, tg.sid]) {
+      const n = (this.groupIdRefs.get(id) ?? 0) + delta;
+      if (n > 0) this.groupIdRefs.set(id, n);
+      else this.groupIdRefs.delete(id);
+    }
+  }
+
+  /** Moves a process to another process group and session (setpgid, setsid). */
+  setProcessGroup(tg: ThreadGroup, pgid: number, sid: number): void {
+    const counted = this.processes.get(tg.pid) === tg;
+    if (counted) this.refGroupIds(tg, -1);
+    tg.pgid = pgid;
+    tg.sid = sid;
+    if (counted) this.refGroupIds(tg, 1);
   }
 
   /** Makes a platform thread in vm's address space, counted against it. */
@@ -161,6 +179,7 @@ export class Kernel {
     if (task.tid === task.tg.pid) task.tg.leader = task;
     if (!this.processes.has(task.tg.pid)) {
       this.processes.set(task.tg.pid, task.tg);
+      this.refGroupIds(task.tg, 1);
       this.forks++;
     }
   }
@@ -585,7 +604,10 @@ export class Kernel {
   /** Removes a zombie from the PID namespace (wait reaped it, or nobody will). */
   release(tg: ThreadGroup): void {
     tg.parent?.children.delete(tg);
-    if (this.processes.get(tg.pid) === tg) this.processes.delete(tg.pid);
+    if (this.processes.get(tg.pid) === tg) {
+      this.processes.delete(tg.pid);
+      this.refGroupIds(tg, -1);
+    }
     if (this.tasks.get(tg.pid)?.tg === tg) this.tasks.delete(tg.pid);
     this.maybeFinish();
   }

@@ -30,8 +30,7 @@ export function registerSession(table: SyscallTable, k: Kernel): void {
     const tg = t.tg;
     // A process group leader (or a PID naming an existing group) cannot start a session.
     for (const p of k.processes.values()) if (p.pgid === tg.pid) return -Errno.EPERM;
-    tg.sid = tg.pid;
-    tg.pgid = tg.pid;
+    k.setProcessGroup(tg, tg.pid, tg.pid);
     return tg.sid;
   };
   table[SYS.setpgid] = (t, a) => {
@@ -59,7 +58,7 @@ export function registerSession(table: SyscallTable, k: Kernel): void {
       }
       if (!found) return -Errno.EPERM;
     }
-    p.pgid = pgid;
+    k.setProcessGroup(p, pgid, p.sid);
     return 0;
   };
 
