@@ -214,7 +214,7 @@ class ProcessView implements ProcProcess {
     return this.tg.fds.entries().map(({ fd, file, cloexec }): ProcFd => {
       if (file instanceof OpenFile) return { fd, path: file.path, flags: file.flags, cloexec, pos: file.offset };
       const name = file instanceof HostStdioFile ? (file.hostLink ?? file.name) : file.name;
-      return { fd, name, flags: file.flags, cloexec, pos: 0 };
+      return { fd, name, flags: file.flags, cloexec, pos: 0, fdinfoExtra: file.fdinfo?.() };
     });
   }
 

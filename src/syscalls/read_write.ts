@@ -47,7 +47,7 @@ function rw(t: Task, a: SyscallArgs, write: boolean, positional: boolean): IoRes
   if (!accessOk(r[2 * 13], r[2 * 13 + 1], r[2 * 12], r[2 * 12 + 1])) return -Errno.EFAULT; // rsi, rdx
   const count = Math.min(a.u64(2), MAX_RW_COUNT);
   // A socket sees zero-length I/O (an empty datagram is sent).
-  if (count === 0 && !(f instanceof Socket)) return 0;
+  if (count === 0 && !(f instanceof Socket) && !(f.zeroLengthReads === true && !write)) return 0;
   const buf = a.u64(1);
   const mm = t.tg.mm;
   if (!positional) return write ? f.write(mm, buf, count) : f.read(mm, buf, count);

@@ -20,6 +20,7 @@ import { registerPidfd } from './pidfd.js';
 import { registerPoll } from './poll.js';
 import { registerEpoll } from './epoll.js';
 import { registerEventfd } from './eventfd.js';
+import { registerInotify } from './inotify.js';
 import { registerPrctl } from './prctl.js';
 import { registerSched } from './sched.js';
 import { registerTimers } from './timers.js';
@@ -50,6 +51,7 @@ export function buildSyscallTable(k: Kernel): SyscallTable {
   registerPoll(table, k);
   registerEpoll(table, k);
   registerEventfd(table, k);
+  registerInotify(table, k);
   registerPrctl(table, k);
   registerSched(table, k);
   registerTimers(table, k);

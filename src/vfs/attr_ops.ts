@@ -8,6 +8,7 @@ import { At, FileMode, S_IALLUGO, StatxAttr, StatxMask, type StatxValues } from 
 import { Capability, capable, inGroup, type FsCredentials } from './credentials.js';
 import type { Caller } from './fs_struct.js';
 import { FallocFlag, isDir, isRegular, type SetAttrRequest, type StatFsValues } from './inode.js';
+import { changeMask, notifyChange, notifyModify } from './inotify_hooks.js';
 import { MAX_FILE_SIZE } from './limits.js';
 import { MountFlag } from './mount.js';
 import { killPrivileges } from './open.js';
@@ -106,7 +107,7 @@ export function chmodPath(caller: Caller, p: VfsPath, mode: number): number {
   if (!isOwnerOrCapable(caller.creds, a)) return -Errno.EPERM;
   let m = mode & S_IALLUGO;
   if ((m & FileMode.S_ISGID) !== 0 && !inGroup(caller.creds, a.gid) && !capable(caller.creds, Capability.CAP_FSETID)) m &= ~FileMode.S_ISGID;
-  return inode.setattr({ mode: m, ctime: inode.fs.clock.now() });
+  return changed(p, { mode: m, ctime: inode.fs.clock.now() });
 }
 
 /** fchmodat(2) / fchmodat2(2): a symlink's mode cannot be changed (EOPNOTSUPP). */
@@ -146,7 +147,7 @@ export function chownPath(caller: Caller, p: VfsPath, uid: number, gid: number):
     }
     if (kill !== 0) req.mode = a.mode & S_IALLUGO & ~kill;
   }
-  return inode.setattr(req);
+  return changed(p, req);
 }
 
 /** fchownat(2). */
@@ -182,7 +183,7 @@ export function utimensPath(caller: Caller, p: VfsPath, atime: TimeSpec, mtime: 
   const req: SetAttrRequest = { ctime: now };
   if (atime !== 'omit') req.atime = atime === 'now' ? now : atime;
   if (mtime !== 'omit') req.mtime = mtime === 'now' ? now : mtime;
-  return inode.setattr(req);
+  return changed(p, req);
 }
 
 /** truncate(2): write permission on the file; times change only with the size. */
@@ -199,7 +200,7 @@ export function truncatePath(caller: Caller, p: VfsPath, length: number): number
   if (length > MAX_FILE_SIZE) return -Errno.EFBIG;
   const req: SetAttrRequest = { size: length, ...killPrivileges(caller, a.mode) };
   if (length !== a.size) req.mtime = req.ctime = inode.fs.clock.now();
-  return inode.setattr(req);
+  return changed(p, req);
 }
 
 /** ftruncate(2): the file must be open for writing (EINVAL otherwise); mtime and ctime always change. */
@@ -210,7 +211,7 @@ export function ftruncate(caller: Caller, file: OpenFile, length: number): numbe
   if (!isRegular(inode) || !file.writable) return -Errno.EINVAL;
   if (length > MAX_FILE_SIZE) return -Errno.EFBIG;
   const now = inode.fs.clock.now();
-  return inode.setattr({ size: length, mtime: now, ctime: now, ...killPrivileges(caller, inode.getattr().mode) });
+  return changed(file.path, { size: length, mtime: now, ctime: now, ...killPrivileges(caller, inode.getattr().mode) });
 }
 
 const FALLOC_SUPPORTED = FallocFlag.FALLOC_FL_KEEP_SIZE | FallocFlag.FALLOC_FL_PUNCH_HOLE | FallocFlag.FALLOC_FL_COLLAPSE_RANGE |
@@ -232,7 +233,16 @@ export function fallocate(file: OpenFile, mode: number, offset: number, len: num
   if (isDir(inode)) return -Errno.EISDIR;
   if (!isRegular(inode) && inode.type !== FileMode.S_IFBLK) return -Errno.ENODEV;
   if (offset + len > MAX_FILE_SIZE) return -Errno.EFBIG;
-  return inode.allocate(mode, offset, len);
+  const r = inode.allocate(mode, offset, len);
+  if (r === 0) notifyModify(file.path.dentry);
+  return r;
+}
+
+/** notify_change: the file system applies req, then watchers hear of it (fsnotify_change). */
+function changed(p: VfsPath, req: SetAttrRequest): number {
+  const r = p.dentry.inode.setattr(req);
+  if (r >= 0) notifyChange(p.dentry, changeMask(req));
+  return r;
 }
 
 /** statfs(2) f_flags bits (ST_*). */

@@ -4,6 +4,7 @@
 // cache grows past its capacity (an in-memory file system still has its
 // directories; a host one is asked again).
 import type { FileSystem, Inode } from './inode.js';
+import { notifyDentryRelease } from './inotify_hooks.js';
 
 export class Dentry {
   /** Children looked up so far, by name. Negative lookups are not cached. */
@@ -27,7 +28,8 @@ export class Dentry {
   }
 
   decRef(): void {
-    this.refs--;
+    // The last user of an unlinked name: the inode's removal is reported now.
+    if (--this.refs === 0 && this.dead && this.inode.inotifyMarks !== undefined) notifyDentryRelease(this);
   }
 
   /** True if this is ancestor of d, or d itself (within one file system). */

@@ -30,4 +30,8 @@ export interface FileDescription {
   stat?(out: StatxValues): void;
   /** lseek(2) of such a description; without it lseek is ESPIPE. */
   seek?(off: number, whence: number): number;
+  /** read(2) of 0 bytes reaches read() (inotify: EINVAL or a wait) instead of returning 0 at once. */
+  readonly zeroLengthReads?: boolean;
+  /** Lines /proc/PID/fdinfo shows after the common ones, each ending in "\n" (inotify watches). */
+  fdinfo?(): string;
 }

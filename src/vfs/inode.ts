@@ -7,6 +7,7 @@
 // (decode guest memory as latin1), so lengths are byte lengths.
 import { FileMode } from '../abi/linux/stat.js';
 import type { GuestMemory, IoResult } from './guest_memory.js';
+import type { InotifyMark } from './inotify_marks.js';
 import type { Clock, Timestamp } from './timestamp.js';
 
 /** The attributes stat(2) reports. Timestamps are replaced, never mutated. */
@@ -191,6 +192,9 @@ export interface Inode {
   setxattr(name: string, value: Uint8Array, flags: number): number;
   listxattr(): string[] | number;
   removexattr(name: string): number;
+
+  /** The inotify watches on this inode (set by the VFS, src/vfs/inotify_marks.ts); absent when none. */
+  inotifyMarks?: InotifyMark[] | undefined;
 
   /** References from open files (and, later, mappings): an unlinked inode is freed at zero. */
   incRef(): void;

@@ -10,6 +10,7 @@ import type { Caller } from './fs_struct.js';
 import { isDir, isSymlink, RenameFlag } from './inode.js';
 import { PATH_MAX } from './limits.js';
 import { touchAtime } from './atime.js';
+import { lastNameWatched, notifyCreate, notifyDelete, notifyLink, notifyRename } from './inotify_hooks.js';
 import type { MountNamespace } from './mount.js';
 import type { VfsPath } from './path.js';
 import { checkPermission, May, ownerForNew, stickyForbids } from './permissions.js';
@@ -76,7 +77,7 @@ export function mkdirAt(caller: Caller, dirfd: number, path: string, mode: numbe
   const owner = ownerForNew(caller.creds, dir.inode.getattr(), FileMode.S_IFDIR | perm);
   const inode = dir.inode.mkdir(p.name, { ...owner, rdev: 0 });
   if (typeof inode === 'number') return inode;
-  dir.cache.insert(dir, p.name, inode);
+  notifyCreate(dir, dir.cache.insert(dir, p.name, inode));
   return 0;
 }
 
@@ -111,7 +112,7 @@ export function mknodAt(caller: Caller, dirfd: number, path: string, mode: numbe
   const owner = ownerForNew(caller.creds, dir.inode.getattr(), type | (mode & S_IALLUGO & ~caller.fs.umask));
   const inode = dir.inode.mknod(p.name, { ...owner, rdev: device ? dev : 0 });
   if (typeof inode === 'number') return inode;
-  dir.cache.insert(dir, p.name, inode);
+  notifyCreate(dir, dir.cache.insert(dir, p.name, inode));
   return 0;
 }
 
@@ -127,7 +128,7 @@ export function symlinkAt(caller: Caller, target: string, dirfd: number, path: s
   const owner = ownerForNew(caller.creds, dir.inode.getattr(), FileMode.S_IFLNK | 0o777);
   const inode = dir.inode.symlink(p.name, target, { mode: FileMode.S_IFLNK | 0o777, uid: owner.uid, gid: owner.gid, rdev: 0 });
   if (typeof inode === 'number') return inode;
-  dir.cache.insert(dir, p.name, inode);
+  notifyCreate(dir, dir.cache.insert(dir, p.name, inode));
   return 0;
 }
 
@@ -154,7 +155,7 @@ export function linkAt(caller: Caller, olddirfd: number, oldpath: string, newdir
   const r = dir.inode.link(p.name, inode);
   if (r < 0) return r;
   clearLinkable(inode);
-  dir.cache.insert(dir, p.name, inode);
+  notifyLink(dir, dir.cache.insert(dir, p.name, inode));
   return 0;
 }
 
@@ -176,9 +177,11 @@ function unlinkFile(caller: Caller, dirfd: number, path: string): number {
   const err = mayDelete(caller, p.parent, victim, false);
   if (err < 0) return err;
   if (isMountpointIn(p.parent.mount.ns, victim)) return -Errno.EBUSY;
+  const last = lastNameWatched(victim);
   const r = p.parent.dentry.inode.unlink(p.name);
   if (r < 0) return r;
   victim.cache.kill(victim);
+  notifyDelete(p.parent.dentry, victim, false, last);
   return 0;
 }
 
@@ -201,9 +204,11 @@ export function rmdirAt(caller: Caller, dirfd: number, path: string): number {
   const err = mayDelete(caller, p.parent, victim, true);
   if (err < 0) return err;
   if (isMountpointIn(p.parent.mount.ns, victim)) return -Errno.EBUSY;
+  const last = lastNameWatched(victim);
   const r = p.parent.dentry.inode.rmdir(p.name);
   if (r < 0) return r;
   victim.cache.kill(victim);
+  notifyDelete(p.parent.dentry, victim, true, last);
   return 0;
 }
 
@@ -274,10 +279,12 @@ export function renameAt(caller: Caller, olddirfd: number, oldpath: string, newd
   const ns = from.parent.mount.ns;
   if (isMountpointIn(ns, source) || (target && isMountpointIn(ns, target))) return -Errno.EBUSY;
 
+  const targetLast = target !== null && lastNameWatched(target);
   const r = oldDir.inode.rename(from.name, newDir.inode, to.name, flags);
   if (r < 0) return r;
   if (exchange && target) oldDir.cache.exchange(source, target);
   else oldDir.cache.move(source, newDir, to.name);
+  notifyRename(oldDir, from.name, newDir, to.name, source, target, exchange, targetLast);
   return 0;
 }
 

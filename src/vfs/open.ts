@@ -8,6 +8,7 @@ import { Capability, capable } from './credentials.js';
 import { Dentry } from './dentry.js';
 import type { Caller } from './fs_struct.js';
 import { isDir, isSymlink, type FileImpl } from './inode.js';
+import { changeMask, notifyChange, notifyCreate, notifyOpen } from './inotify_hooks.js';
 import { MountFlag } from './mount.js';
 import { OpenFile } from './open_file.js';
 import { holdPath, pathName, releasePath, type VfsPath } from './path.js';
@@ -168,7 +169,9 @@ function createRegular(caller: Caller, dir: VfsPath, name: string, mode: number)
   const owner = ownerForNew(caller.creds, dirAttrs, FileMode.S_IFREG | (mode & ~caller.fs.umask & S_IALLUGO));
   const inode = dir.dentry.inode.mknod(name, { ...owner, rdev: 0 });
   if (typeof inode === 'number') return inode;
-  return { mount: dir.mount, dentry: dir.dentry.cache.insert(dir.dentry, name, inode) };
+  const dentry = dir.dentry.cache.insert(dir.dentry, name, inode);
+  notifyCreate(dir.dentry, dentry);
+  return { mount: dir.mount, dentry };
 }
 
 /** may_open, the truncation of O_TRUNC, and the file's I/O. */
@@ -222,6 +225,7 @@ function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number,
       return r.then(
         (done) => {
           const f = typeof done === 'number' ? done : specialFile(target, kept, done, caller, name);
+          if (typeof f !== 'number') notifyOpen(target.dentry);
           releasePath(target);
           return f;
         },
@@ -233,16 +237,22 @@ function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number,
     }
     impl = r;
   }
+  // Linux 6.x: fsnotify_open in do_dentry_open, before handle_truncate.
+  notifyOpen(target.dentry);
   if (truncate) {
     const now = inode.fs.clock.now();
-    const r = inode.setattr({ size: 0, mtime: now, ctime: now, ...killPrivileges(caller, attrs.mode) });
+    const req = { size: 0, mtime: now, ctime: now, ...killPrivileges(caller, attrs.mode) };
+    const r = inode.setattr(req);
     if (r < 0) {
       impl?.release?.();
       return r;
     }
+    notifyChange(target.dentry, changeMask(req));
   }
   const kept = flags & ~(OpenFlag.O_CREAT | OpenFlag.O_EXCL | OpenFlag.O_NOCTTY | OpenFlag.O_TRUNC);
-  return impl !== null && special ? specialFile(target, kept, impl, caller, name) : new OpenFile(target, kept, impl, caller.creds, name);
+  if (impl !== null && special) return specialFile(target, kept, impl, caller, name);
+  const f = new OpenFile(target, kept, impl, caller.creds, name);
+  return f;
 }
 
 /** The open file of a FIFO or device; status flags the driver reads (O_NONBLOCK) follow F_SETFL. */

@@ -3,6 +3,7 @@
 // inherited from the one open(2) returned.
 import { Errno } from '../abi/linux/errno.js';
 import { OpenFlag, Seek } from '../abi/linux/fcntl.js';
+import { InMask } from '../abi/linux/inotify.js';
 import { FileMode } from '../abi/linux/stat.js';
 import { touchAtime } from './atime.js';
 import { BufferMemory } from './buffer_memory.js';
@@ -11,6 +12,7 @@ import type { FileDescription } from './file.js';
 import { releaseFileLocks } from './file_locks.js';
 import type { GuestMemory, IoResult } from './guest_memory.js';
 import { isDir, isRegular, type DirEmitter, type FileImpl, type Inode } from './inode.js';
+import { notifyAccess, notifyChange, notifyClose, notifyModify } from './inotify_hooks.js';
 import { MAX_FILE_SIZE } from './limits.js';
 import { holdPath, releasePath, type VfsPath } from './path.js';
 
@@ -75,8 +77,7 @@ export class OpenFile implements FileDescription {
     if (!impl.seekable) return -Errno.ESPIPE;
     if (pos < 0) return -Errno.EINVAL;
     const r = impl.read(mm, addr, len, pos);
-    if (typeof r === 'number' && r >= 0 && len > 0) this.accessed();
-    return r;
+    return this.afterRead(r, len, false);
   }
 
   write(mm: GuestMemory, addr: number, len: number): IoResult {
@@ -183,6 +184,7 @@ export class OpenFile implements FileDescription {
       this.offset = e.next;
       return true;
     });
+    notifyAccess(this.path.dentry);
     if (r >= 0) touchAtime(this.path.mount, this.inode, this.flags);
     return r;
   }
@@ -199,6 +201,7 @@ export class OpenFile implements FileDescription {
   decRef(): void {
     if (--this.refs > 0 || this.released) return;
     this.released = true;
+    if (!this.isPath) notifyClose(this.path.dentry, this.writable);
     releaseFileLocks(this, this.inode);
     this.impl?.release?.();
     this.inode.decRef();
@@ -222,6 +225,7 @@ export class OpenFile implements FileDescription {
     const done = (n: number): number => {
       if (n > 0 && seekable) this.offset += n;
       if (n >= 0 && len > 0) this.accessed();
+      if (n > 0) notifyAccess(this.path.dentry);
       return n;
     };
     return typeof r === 'number' ? done(r) : r.then(done);
@@ -235,7 +239,14 @@ export class OpenFile implements FileDescription {
     if (len === 0 && isRegular(this.inode)) return 0;
     if (impl.seekable && pos >= MAX_FILE_SIZE) return -Errno.EFBIG;
     if (isRegular(this.inode)) this.dropPrivileges();
-    return impl.write(mm, addr, len, pos);
+    const r = impl.write(mm, addr, len, pos);
+    return typeof r === 'number' ? this.written(r) : r.then((n) => this.written(n));
+  }
+
+  /** fsnotify_modify after a write that moved bytes. */
+  private written(n: number): number {
+    if (n > 0) notifyModify(this.path.dentry);
+    return n;
   }
 
   /** file_remove_privs: a write by a caller without CAP_FSETID clears S_ISUID, and S_ISGID when group-executable. */
@@ -245,6 +256,6 @@ export class OpenFile implements FileDescription {
     if ((mode & FileMode.S_ISUID) !== 0) kill |= FileMode.S_ISUID;
     if ((mode & (FileMode.S_ISGID | FileMode.S_IXGRP)) === (FileMode.S_ISGID | FileMode.S_IXGRP)) kill |= FileMode.S_ISGID;
     if (kill === 0 || capable(this.creds, Capability.CAP_FSETID)) return;
-    this.inode.setattr({ mode: mode & 0o7777 & ~kill });
+    if (this.inode.setattr({ mode: mode & 0o7777 & ~kill }) >= 0) notifyChange(this.path.dentry, InMask.IN_ATTRIB);
   }
 }

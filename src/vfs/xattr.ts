@@ -2,10 +2,12 @@
 // removexattr): name and size rules, the namespace rules of xattr_permission,
 // and the buffer-size protocol. File systems store; this decides.
 import { Errno } from '../abi/linux/errno.js';
+import { InMask } from '../abi/linux/inotify.js';
 import { FileMode } from '../abi/linux/stat.js';
 import { Capability, capable } from './credentials.js';
 import type { Caller } from './fs_struct.js';
 import { XattrFlag } from './inode.js';
+import { notifyChange } from './inotify_hooks.js';
 import { XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_SIZE_MAX } from './limits.js';
 import type { VfsPath } from './path.js';
 import { checkPermission, isOwnerOrCapable, May } from './permissions.js';
@@ -88,6 +90,7 @@ export function setxattrPath(caller: Caller, p: VfsPath, name: string, value: Ui
   const inode = p.dentry.inode;
   const r = inode.setxattr(name, value, flags);
   if (r < 0) return r;
+  notifyChange(p.dentry, InMask.IN_ATTRIB);
   return inode.setattr({ ctime: inode.fs.clock.now() });
 }
 
@@ -103,6 +106,7 @@ export function removexattrPath(caller: Caller, p: VfsPath, name: string): numbe
   const inode = p.dentry.inode;
   const r = inode.removexattr(name);
   if (r < 0) return r;
+  notifyChange(p.dentry, InMask.IN_ATTRIB);
   return inode.setattr({ ctime: inode.fs.clock.now() });
 }
 

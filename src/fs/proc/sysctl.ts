@@ -3,6 +3,7 @@
 // the others are read-only, and opening them for writing is EACCES, as
 // proc_sys_permission gives for a 0444 sysctl even to root.
 import { Errno } from '../../abi/linux/errno.js';
+import { INOTIFY_MAX_QUEUED_EVENTS, INOTIFY_MAX_USER_INSTANCES, INOTIFY_MAX_USER_WATCHES } from '../../abi/linux/inotify.js';
 import { CAP_LAST_CAP } from './format.js';
 import type { ProcFileSystem } from './procfs.js';
 import { GeneratedFile, StaticDir, SynthInode } from './synthetic.js';
@@ -38,6 +39,10 @@ export function buildProcSys(pfs: ProcFileSystem, sys: StaticDir): void {
 
   const fs = sys.dir('fs');
   fs.add('file-max', value(() => '9223372036854775807'));
+  const inotify = fs.dir('inotify');
+  inotify.add('max_queued_events', value(() => INOTIFY_MAX_QUEUED_EVENTS));
+  inotify.add('max_user_instances', value(() => INOTIFY_MAX_USER_INSTANCES));
+  inotify.add('max_user_watches', value(() => INOTIFY_MAX_USER_WATCHES));
   fs.add('nr_open', value(() => NR_OPEN));
 
   const kernel = sys.dir('kernel');

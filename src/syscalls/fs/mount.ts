@@ -10,6 +10,7 @@ import { fileSystemTypesOf, type FileSystemTypes } from '../../kernel/fs_types.j
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import { Capability, capable } from '../../vfs/credentials.js';
+import { notifyUnmount } from '../../vfs/inotify_hooks.js';
 import { PATH_MAX } from '../../vfs/limits.js';
 import { ATIME_FLAGS, MountFlag, PER_MOUNT_FLAGS, PROPAGATION_FLAGS, UmountFlag, type Mount } from '../../vfs/mount.js';
 import type { VfsPath } from '../../vfs/path.js';
@@ -189,7 +190,9 @@ function umount2(t: Task, types: FileSystemTypes | undefined, targetAddr: number
     if (!m.fs.readOnly) m.flags |= MountFlag.MS_RDONLY;
     return 0;
   }
-  return t.tg.fsContext.mountNs.umount(at, flags, rootMount);
+  const r = t.tg.fsContext.mountNs.umount(at, flags, rootMount);
+  if (r === 0) notifyUnmount(t.tg.fsContext.mountNs, m.fs);
+  return r;
 }
 
 export function registerMount(table: SyscallTable, k: Kernel): void {
