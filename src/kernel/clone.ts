@@ -108,6 +108,7 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
       return fail(mm);
     }
     vm = new Vm(mm, as);
+    vm.exeDeny = parentTg.vm.exeDeny?.dup() ?? null; // dup_mmap: the child runs the same program
   }
   const ctx = k.newContext(vm);
   if (typeof ctx === 'number') {

@@ -13,6 +13,7 @@ import { MemoryManager } from '../mm/memory_manager.js';
 import { Reg, type Context } from '../platform/platform.js';
 import { setReg } from '../syscalls/args.js';
 import type { FdTable } from '../vfs/fd_table.js';
+import { ExeDenyWrite } from '../vfs/write_access.js';
 import type { Caller } from '../vfs/fs_struct.js';
 import { Credentials } from './creds.js';
 import { readExecutable, type Executable } from './exec_file.js';
@@ -255,6 +256,20 @@ export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<numb
   if (typeof found === 'number') return found;
   if (req.argError < 0) return req.argError;
   if (tg.exiting || t.exited) return NO_RESUME;
+  // The new program denies writes to its file while it runs (ETXTBSY); released if execve fails.
+  const deny = found.exe.inode !== undefined ? ExeDenyWrite.take(found.exe.inode) : null;
+  if (typeof deny === 'number') return deny;
+  const r = execImage(k, t, found, req);
+  if (r === 0 && tg.vm.exeDeny === null) tg.vm.exeDeny = deny;
+  else deny?.release();
+  return r;
+}
+
+type Found = Exclude<Awaited<ReturnType<typeof resolveProgram>>, number>;
+
+/** execve once the program is found: builds the image, then replaces t's (0 or -errno, the caller untouched). */
+function execImage(k: Kernel, t: Task, found: Found, req: ExecRequest): number {
+  const tg = t.tg;
   const argv = found.argv.length > 0 ? found.argv : [new Uint8Array(0)];
   // Set-user-ID and set-group-ID (a set-GID file needs group execute), not on nosuid mounts.
   const ex = found.exe;

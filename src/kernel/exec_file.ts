@@ -14,6 +14,7 @@ import { lookupAt } from '../vfs/resolve.js';
 import { isRegular, isSymlink } from '../vfs/inode.js';
 import type { OpenFile } from '../vfs/open_file.js';
 import { pathName } from '../vfs/path.js';
+import { hasWriters } from '../vfs/write_access.js';
 
 /** The largest executable the kernel reads to start (the loader holds it in memory). */
 const MAX_PROGRAM_BYTES = 1 << 30;
@@ -30,6 +31,8 @@ export interface Executable {
   nosuid: boolean;
   /** The caller may read the file (an execute-only program makes the process non-dumpable). */
   readable: boolean;
+  /** The file's inode (the running program denies writes to it). */
+  inode: object;
 }
 
 /** Root's view for reading a file the caller may execute but not read (execute-only programs run too). */
@@ -80,6 +83,7 @@ async function readOpened(f: OpenFile, caller: Caller, readable: boolean): Promi
   const attrs = f.inode.getattr();
   if ((attrs.mode & FileMode.S_IFMT) !== FileMode.S_IFREG) return -Errno.EACCES;
   if ((f.path.mount.flags & MountFlag.MS_NOEXEC) !== 0) return -Errno.EACCES;
+  if (hasWriters(f.inode)) return -Errno.ETXTBSY; // do_open_execat's deny_write_access
   if (attrs.size > MAX_PROGRAM_BYTES) return -Errno.ENOMEM;
   const buf = new Uint8Array(attrs.size);
   let done = 0;
@@ -97,5 +101,6 @@ async function readOpened(f: OpenFile, caller: Caller, readable: boolean): Promi
     mode: attrs.mode,
     nosuid: (f.path.mount.flags & MountFlag.MS_NOSUID) !== 0,
     readable,
+    inode: f.inode,
   };
 }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { Errno } from '../abi/linux/errno.js';
 import { DefaultAction, defaultAction } from '../abi/linux/signal.js';
 import { SYSCALL_NAMES } from '../abi/linux/syscalls.js';
+import { defaultPageMemory } from '../memory/file_pages.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { FAULT_RESOLVED, FAULT_SIGBUS } from '../mm/memory_manager.js';
 import { Reg, StopKind, type Context, type Platform } from '../platform/platform.js';
@@ -113,6 +114,7 @@ export class Kernel {
     const mf = MemoryFile.create(limit);
     if (typeof mf === 'number') throw new Error(`cannot create the memory file: errno ${-mf}`);
     this.memoryFile = mf;
+    defaultPageMemory.mf = mf; // tmpfs files keep their pages here (shared mappings map them)
   }
 
   setSyscallTable(table: SyscallTable): void {

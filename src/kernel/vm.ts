@@ -5,6 +5,7 @@
 // platform context in it has reported its exit.
 import type { MemoryManager } from '../mm/memory_manager.js';
 import type { AddressSpace } from '../platform/platform.js';
+import type { ExeDenyWrite } from '../vfs/write_access.js';
 
 export class Vm {
   /** Thread groups using this address space. */
@@ -12,6 +13,8 @@ export class Vm {
   /** Platform contexts (guest threads) created in it and not yet released. */
   private contexts = 0;
   private destroyed = false;
+  /** The program's hold on its executable (mm->exe_file: writes to it are ETXTBSY), or null. */
+  exeDeny: ExeDenyWrite | null = null;
 
   constructor(
     readonly mm: MemoryManager,
@@ -31,6 +34,8 @@ export class Vm {
   /** A thread group stops using it (exit or execve): the last user kills every thread left in it. */
   put(): void {
     if (--this.users > 0) return;
+    this.exeDeny?.release();
+    this.exeDeny = null;
     this.as.kill();
     this.maybeDestroy();
   }

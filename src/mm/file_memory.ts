@@ -4,7 +4,9 @@
 // call it when a page is first populated; the page is then an ordinary
 // private page (copy-on-write across fork like any other).
 //
-// FileMemory is the shared object behind MAP_SHARED mappings of a file: one
+// FileMemory is the shared object behind MAP_SHARED mappings of a file whose
+// pages are not in the MemoryFile (host files; tmpfs files and memfds have
+// ShmemMemory, shmem_memory.ts, which maps their own pages): one
 // per file (MappedFile.key) and MemoryFile while any VMA maps it, so every
 // shared mapping of the file in the sandbox sees the same pages. A page is
 // read from the file when first populated ("snapshot at fault"); writes
@@ -21,6 +23,7 @@ import type { MemoryFile } from '../memory/memory_file.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
 import type { MappedFile } from './mapped_file.js';
 import { PAGE_DIRTY, SharedMemory } from './shared_memory.js';
+import { ShmemMemory } from './shmem_memory.js';
 
 /**
  * Fills the zeroed MemoryFile range [off, off+bytes) with the file's bytes
@@ -70,21 +73,30 @@ function writeFile(mf: MemoryFile, file: MappedFile, pos: number, off: number, b
   return err;
 }
 
-const registries = new WeakMap<MemoryFile, Map<object, FileMemory>>();
+const registries = new WeakMap<MemoryFile, Map<object, SharedMemory>>();
 
 export class FileMemory extends SharedMemory {
   override readonly tracksWrites = true;
 
-  /** The shared object of file's pages: the existing one if the file is mapped shared already. */
-  static forFile(mf: MemoryFile, file: MappedFile): FileMemory {
+  /**
+   * The shared object of file's pages: the existing one if the file is
+   * mapped shared already; a ShmemMemory when the file's own pages are in
+   * this MemoryFile (tmpfs, memfd: coherent with read/write), else a
+   * FileMemory (pages read from the file, written back).
+   */
+  static forFile(mf: MemoryFile, file: MappedFile): SharedMemory {
     let reg = registries.get(mf);
     if (reg === undefined) registries.set(mf, (reg = new Map()));
     let fm = reg.get(file.key);
-    if (fm === undefined) reg.set(file.key, (fm = new FileMemory(mf, file, reg)));
+    if (fm === undefined) {
+      const pages = file.pages;
+      fm = pages != null && pages.mf === mf ? new ShmemMemory(mf, file, pages, reg) : new FileMemory(mf, file, reg);
+      reg.set(file.key, fm);
+    }
     return fm;
   }
 
-  private constructor(mf: MemoryFile, private readonly file: MappedFile, private readonly registry: Map<object, FileMemory>) {
+  private constructor(mf: MemoryFile, private readonly file: MappedFile, private readonly registry: Map<object, SharedMemory>) {
     super(mf, 0);
     file.incRef(); // the file pages are read through (released with the object)
   }

@@ -2,6 +2,7 @@
 // The syscall layer adapts an open file description to this interface, so
 // src/mm does not depend on the VFS. One MappedFile stands for one open file
 // description (Linux's vma->vm_file): every VMA mapping it holds a reference.
+import type { FilePages } from '../memory/file_pages.js';
 
 export interface MappedFile {
   /** Opened for reading (FMODE_READ): every mapping needs it (else EACCES). */
@@ -30,6 +31,11 @@ export interface MappedFile {
   readonly ino: number;
   /** The underlying file's identity (its inode): shared mappings of one key share their pages. */
   readonly key: object;
+  /**
+   * The file's own pages when they live in a MemoryFile (tmpfs, memfd):
+   * shared mappings map them directly. Null or absent otherwise.
+   */
+  readonly pages?: FilePages | null;
   /** The path shown in /proc/PID/maps (with " (deleted)" once unlinked). */
   name(): string;
   /** Reads up to len bytes at file position pos into dst[off..]: the count read (0 at the end of the file) or -errno. */

@@ -375,6 +375,7 @@ export class MemoryManager extends MmMap {
     this.releaseVmas(removed);
     this.brkBase = this.brkCur = 0;
     this.stackTop = 0;
+    this.retire();
   }
 
   // --- fork -------------------------------------------------------------------------------

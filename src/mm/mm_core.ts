@@ -33,6 +33,7 @@
 // releases one ownership.
 import { Errno } from '../abi/linux/errno.js';
 import { BUS_ADRERR, PROT_EXEC, PROT_WRITE, SEGV_ACCERR, SEGV_MAPERR } from '../abi/linux/mman.js';
+import { filePagesHooks, type FilePages } from '../memory/file_pages.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
 import type { AddressSpace } from '../platform/platform.js';
@@ -79,6 +80,20 @@ const MAX_FORK_PROTECTS = 64;
 const MAX_KERNEL_UNSHARE = 512;
 const RECENT = 16;
 
+/** Every memory manager not destroyed: the address spaces a file's pages may be mapped in. */
+const liveManagers = new Set<MmCore>();
+
+// unmap_mapping_range: a tmpfs file frees pages (truncate, hole punch).
+filePagesHooks.invalidate = (pages, pg, end, evenCows) => {
+  for (const mm of liveManagers) mm.invalidateFilePages(pages, pg, end, evenCows);
+};
+filePagesHooks.sharedWritable = (pages) => {
+  for (const mm of liveManagers) {
+    for (const v of mm.vmas.list) if (v.obj !== null && v.obj.filePagesOf === pages && v.flags & VmFlag.Shared && v.maxProt & PROT_WRITE) return true;
+  }
+  return false;
+};
+
 export class MmCore {
   readonly vmas: VmaSet;
   protected readonly pt = new PageTable();
@@ -124,6 +139,31 @@ export class MmCore {
     const fa = opts.faultAround ?? 16;
     this.faultAround = fa >= 1 ? 2 ** Math.floor(Math.log2(fa)) : 1;
     this.eagerPages = opts.eagerPages ?? 16;
+    liveManagers.add(this);
+  }
+
+  /** The manager is gone for good (destroy): file truncation no longer looks at it. */
+  protected retire(): void {
+    liveManagers.delete(this);
+  }
+
+  /**
+   * Pages [pg, end) of a file are about to be freed: forgets them in every
+   * VMA of this address space that maps them shared (unmapping them from the
+   * stub), and with evenCows drops private mappings' copies of them too (an
+   * access then faults anew: SIGBUS past the end of the file).
+   */
+  invalidateFilePages(pages: FilePages, pg: number, end: number, evenCows: boolean): void {
+    for (const v of this.vmas.list) {
+      const f = v.file;
+      if (f === null) continue;
+      if (v.obj !== null ? v.obj.filePagesOf !== pages : !evenCows || v.filePages !== pages) continue;
+      const a = Math.max(pg, v.pgoff);
+      const b = Math.min(end, v.pgoff + v.pages);
+      if (a >= b) continue;
+      const base = v.start / PAGE_SIZE - v.pgoff;
+      this.dropPages(base + a, base + b);
+    }
   }
 
   /** Exclusive top of guest addresses (AddressSpace.maxAddress, page aligned). */
@@ -575,7 +615,11 @@ export class MmCore {
     const ws = Math.max(v.start / PAGE_SIZE, pn - (pn % w));
     const we = Math.min(objEnd, pn - (pn % w) + w);
     let fp = this.backing(v, pn);
-    if (fp < 0) {
+    if (fp < 0 && v.obj !== null && !v.obj.faultAroundAllocates) {
+      const r = this.populate(v, pn, pn + 1);
+      fp = this.backing(v, pn);
+      if (fp < 0) return r === 0 || r === -Errno.ENOMEM ? FAULT_OOM : FAULT_SIGBUS;
+    } else if (fp < 0) {
       let a = pn;
       while (a > ws && this.backing(v, a - 1) < 0) a--;
       let b = pn + 1;

@@ -8,6 +8,7 @@
 // (file_memory.ts, MAP_SHARED of a file) fills its pages from the file,
 // tracks which were written, and takes its size from the file. A VMA maps
 // `obj` at page offset `pgoff`.
+import type { FilePages } from '../memory/file_pages.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
 import { PageTable } from './page_table.js';
@@ -25,6 +26,12 @@ export class SharedMemory {
    * PROT_WRITE, and the first write fault marks them dirty.
    */
   readonly tracksWrites: boolean = false;
+  /**
+   * A fault may give backing to the holes around the faulting page (its
+   * fault-around window). False for file pages whose allocation is visible
+   * (tmpfs space, st_blocks): one page per fault.
+   */
+  readonly faultAroundAllocates: boolean = true;
   protected readonly pages = new PageTable();
   private refs = 0;
 
@@ -32,6 +39,8 @@ export class SharedMemory {
 
   /** Size in pages: accesses at or past it raise SIGBUS. */
   get sizePages(): number { return this.fixedSize; }
+  /** The file pages this object maps directly (ShmemMemory), or null. */
+  get filePagesOf(): FilePages | null { return null; }
   /** Name shown in /proc/PID/maps. */
   get name(): string { return '/dev/zero (deleted)'; }
   /** Pages that have backing. */

@@ -3,6 +3,7 @@
 // insertions). Gap search is top-down like Linux's arch_get_unmapped_area_topdown,
 // with a cache so that placing many mappings does not rescan every VMA.
 import { PAGE_SIZE } from '../memory/memory_file.js';
+import type { FilePages } from '../memory/file_pages.js';
 import type { MappedFile } from './mapped_file.js';
 import type { SharedMemory } from './shared_memory.js';
 
@@ -54,18 +55,37 @@ export class Vma {
     public file: MappedFile | null = null,
   ) {}
 
+  /** The file pages this VMA counts itself a mapper of (taken at hold, given back at release), or null. */
+  filePages: FilePages | null = null;
+
   get pages(): number { return (this.end - this.start) / PAGE_SIZE; }
 
-  /** Takes the references a VMA holds (on obj and file). */
+  /** Takes the references a VMA holds (on obj and file; counted as a mapper of the file's pages). */
   hold(): void {
     this.obj?.incRef();
-    this.file?.incRef();
+    const f = this.file;
+    if (f !== null) {
+      f.incRef();
+      const pages = f.pages;
+      if (pages != null && this.filePages === null) {
+        pages.mappers++;
+        this.filePages = pages;
+      }
+    }
   }
 
   /** Drops the references a VMA holds. */
   release(): void {
     this.obj?.decRef();
-    this.file?.decRef();
+    const f = this.file;
+    if (f !== null) {
+      const pages = this.filePages;
+      if (pages !== null) {
+        pages.mappers--;
+        this.filePages = null;
+      }
+      f.decRef();
+    }
   }
 
   /** A copy of this VMA's attributes over [start, end) (taking references on obj and file). */

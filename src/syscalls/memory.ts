@@ -8,6 +8,7 @@ import { FileMode, makeDev } from '../abi/linux/stat.js';
 import { SYS } from '../abi/linux/syscalls.js';
 import { SynthFs } from '../fs/proc/synthetic.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { FilePages } from '../memory/file_pages.js';
 import type { Task } from '../kernel/task.js';
 import type { MappedFile } from '../mm/mapped_file.js';
 import type { FileDescription } from '../vfs/file.js';
@@ -78,6 +79,15 @@ class FileMapping implements MappedFile {
   get dev(): number { return this.file.inode.fs.dev; }
   get ino(): number { return this.file.inode.ino; }
   get key(): object { return this.file.inode; }
+  /**
+   * A tmpfs file's or memfd's own pages (its inode's `filePages`; through an
+   * overlay, its upper inode's), which shared mappings map directly.
+   */
+  get pages(): FilePages | null {
+    type Paged = { filePages?: FilePages | null; upper?: Paged | null };
+    const i = this.file.inode as Paged;
+    return (i.upper ?? i).filePages ?? null;
+  }
 
   name(): string {
     const r = pathName(this.file.path, this.fs.root);

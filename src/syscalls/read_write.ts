@@ -9,6 +9,9 @@ import { SYS } from '../abi/linux/syscalls.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/task.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
+import { OpenFile } from '../vfs/open_file.js';
+import { isOwnerOrCapable } from '../vfs/permissions.js';
+import { callerOf } from '../kernel/fs_context.js';
 import type { SyscallArgs } from './args.js';
 import { PipeEnd } from '../fs/pipe/index.js';
 import { Socket } from '../net/socket.js';
@@ -193,6 +196,9 @@ export function registerReadWrite(table: SyscallTable, k: Kernel): void {
       case Fcntl.F_GETFL:
         return f.flags;
       case Fcntl.F_SETFL:
+        // setfl: turning O_NOATIME on needs the file's owner or CAP_FOWNER.
+        if ((arg & OpenFlag.O_NOATIME) !== 0 && (f.flags & OpenFlag.O_NOATIME) === 0 && f instanceof OpenFile &&
+          !isOwnerOrCapable(callerOf(t).creds, f.inode.getattr())) return -Errno.EPERM;
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
       case Fcntl.F_GETPIPE_SZ:

@@ -10,6 +10,7 @@ import type { Caller } from './fs_struct.js';
 import { FallocFlag, isDir, isRegular, type SetAttrRequest, type StatFsValues } from './inode.js';
 import { changeMask, notifyChange, notifyModify } from './inotify_hooks.js';
 import { MAX_FILE_SIZE } from './limits.js';
+import { writeDenied } from './write_access.js';
 import { MountFlag } from './mount.js';
 import { killPrivileges } from './open.js';
 import type { OpenFile } from './open_file.js';
@@ -173,7 +174,8 @@ export function utimensPath(caller: Caller, p: VfsPath, atime: TimeSpec, mtime: 
   if (err < 0) return err;
   const inode = p.dentry.inode;
   const a = inode.getattr();
-  const explicit = typeof atime === 'object' || typeof mtime === 'object';
+  // vfs_utimes: anything but "now" for both (a NULL times) is ATTR_TIMES_SET: the owner's (or CAP_FOWNER's) alone.
+  const explicit = atime !== 'now' || mtime !== 'now';
   if (!isOwnerOrCapable(caller.creds, a)) {
     if (explicit) return -Errno.EPERM;
     const perm = checkPermission(caller.creds, a, May.WRITE);
@@ -197,6 +199,7 @@ export function truncatePath(caller: Caller, p: VfsPath, length: number): number
   const a = inode.getattr();
   const perm = checkPermission(caller.creds, a, May.WRITE);
   if (perm < 0) return perm;
+  if (writeDenied(inode)) return -Errno.ETXTBSY; // vfs_truncate's get_write_access
   if (length > MAX_FILE_SIZE) return -Errno.EFBIG;
   const req: SetAttrRequest = { size: length, ...killPrivileges(caller, a.mode) };
   if (length !== a.size) req.mtime = req.ctime = inode.fs.clock.now();

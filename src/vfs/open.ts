@@ -15,6 +15,7 @@ import { holdPath, pathName, releasePath, type VfsPath } from './path.js';
 import { checkPermission, isOwnerOrCapable, May, ownerForNew } from './permissions.js';
 import { finishLookup, LastType, lookupChild, Walker } from './resolve.js';
 import { markLinkable } from './tmpfile.js';
+import { writeDenied } from './write_access.js';
 
 const O_TMPFILE_MASK = OpenFlag.__O_TMPFILE | OpenFlag.O_DIRECTORY | OpenFlag.O_CREAT;
 const O_PATH_FLAGS = OpenFlag.O_DIRECTORY | OpenFlag.O_NOFOLLOW | OpenFlag.O_PATH | OpenFlag.O_CLOEXEC;
@@ -207,6 +208,7 @@ function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number,
   const writable = (flags & OpenFlag.O_ACCMODE) === OpenFlag.O_WRONLY || (flags & OpenFlag.O_ACCMODE) === OpenFlag.O_RDWR;
   const special = type !== FileMode.S_IFREG && type !== FileMode.S_IFDIR;
   if (writable && !special && target.mount.readOnly) return -Errno.EROFS;
+  if (writable && type === FileMode.S_IFREG && writeDenied(inode)) return -Errno.ETXTBSY; // a running program's
 
   let impl: FileImpl | null = null;
   if (type === FileMode.S_IFREG) {
@@ -252,6 +254,7 @@ function finishOpen(caller: Caller, target: VfsPath, flags: number, acc: number,
   const kept = flags & ~(OpenFlag.O_CREAT | OpenFlag.O_EXCL | OpenFlag.O_NOCTTY | OpenFlag.O_TRUNC);
   if (impl !== null && special) return specialFile(target, kept, impl, caller, name);
   const f = new OpenFile(target, kept, impl, caller.creds, name);
+  if (writable && type === FileMode.S_IFREG) f.holdWriteAccess();
   return f;
 }
 

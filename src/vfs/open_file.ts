@@ -15,6 +15,7 @@ import { isDir, isRegular, type DirEmitter, type FileImpl, type Inode } from './
 import { notifyAccess, notifyChange, notifyClose, notifyModify } from './inotify_hooks.js';
 import { MAX_FILE_SIZE } from './limits.js';
 import { holdPath, releasePath, type VfsPath } from './path.js';
+import { putWriteAccess, takeWriteAccess } from './write_access.js';
 
 const FIONREAD = 0x541b;
 
@@ -40,6 +41,20 @@ export class OpenFile implements FileDescription {
     this.inode = path.dentry.inode;
     holdPath(path);
     this.inode.incRef();
+  }
+
+  /** Counted in the inode's writers (write_access.ts) until released. */
+  private writeAccess = false;
+
+  /**
+   * get_write_access, for open(2) of a regular file for writing (the opener
+   * checked writeDenied: ETXTBSY). Files made without an open (memfd_create)
+   * do not count, as in Linux.
+   */
+  holdWriteAccess(): void {
+    if (this.writeAccess) return;
+    this.writeAccess = true;
+    takeWriteAccess(this.inode);
   }
 
   /** pread/pwrite allowed (FMODE_PREAD|FMODE_PWRITE): false for pipes, sockets and terminals. */
@@ -204,6 +219,7 @@ export class OpenFile implements FileDescription {
     if (!this.isPath) notifyClose(this.path.dentry, this.writable);
     releaseFileLocks(this, this.inode);
     this.impl?.release?.();
+    if (this.writeAccess) putWriteAccess(this.inode);
     this.inode.decRef();
     releasePath(this.path);
   }

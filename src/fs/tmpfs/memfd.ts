@@ -9,6 +9,7 @@ import { Errno } from '../../abi/linux/errno.js';
 import { Seal } from '../../abi/linux/fcntl.js';
 import { F_SEAL_EXEC } from '../../abi/linux/memfd.js';
 import { FileMode } from '../../abi/linux/stat.js';
+import { filePagesHooks } from '../../memory/file_pages.js';
 import { Dentry, dentryCacheOf } from '../../vfs/dentry.js';
 import type { StatFsValues } from '../../vfs/inode.js';
 import { Mount } from '../../vfs/mount.js';
@@ -122,13 +123,16 @@ export function sealsOf(inode: unknown): TmpfsRegular | null {
 }
 
 /**
- * What sealing asks of the memory manager, which this layer does not
- * import: whether the file (the inode) has a shared mapping that is or may
- * become writable (mapping_deny_writable fails: F_SEAL_WRITE is EBUSY).
- * The memory manager's glue sets it; until then no mapping is assumed.
+ * What sealing asks of the memory manager: whether the file (the inode) has
+ * a shared mapping that is or may become writable (mapping_deny_writable
+ * fails: F_SEAL_WRITE is EBUSY). Answered through the file's pages
+ * (src/memory/file_pages.ts) when they are in the MemoryFile.
  */
 export const sealHooks = {
-  writableSharedMappings: (_inode: object): boolean => false,
+  writableSharedMappings: (inode: object): boolean => {
+    const pages = inode instanceof TmpfsRegular ? inode.filePages : null;
+    return pages !== null && pages.mappers > 0 && filePagesHooks.sharedWritable(pages);
+  },
 };
 
 /**

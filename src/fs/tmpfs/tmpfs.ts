@@ -6,7 +6,7 @@ import { allocAnonDev } from '../../vfs/anon_dev.js';
 import type { FileSystem, Inode, NewInodeSpec, StatFsValues } from '../../vfs/inode.js';
 import { NAME_MAX } from '../../vfs/limits.js';
 import { realtimeClock, type Clock } from '../../vfs/timestamp.js';
-import { PAGE_SIZE, SparsePageStore, type PageStore } from './page_store.js';
+import { PAGE_SIZE, defaultPageStore, type PageStore } from './page_store.js';
 import { TmpfsDir } from './tmpfs_dir.js';
 import { TmpfsSpecialNode, type TmpfsInode } from './tmpfs_inode.js';
 import { TmpfsRegular } from './tmpfs_regular.js';
@@ -25,7 +25,7 @@ export interface TmpfsOptions {
   rootGid?: number;
   readOnly?: boolean;
   clock?: Clock;
-  /** Storage for file pages (default: a sparse map of arrays). */
+  /** Storage for file pages (default: the kernel's MemoryFile, or a sparse map of arrays without one). */
   pageStore?: () => PageStore;
 }
 
@@ -47,7 +47,7 @@ export class TmpfsFileSystem implements FileSystem {
     this.readOnly = opts.readOnly ?? false;
     this.maxPages = Math.ceil((opts.maxBytes ?? 0) / PAGE_SIZE);
     this.maxInodes = opts.maxInodes ?? 0;
-    this.makeStore = opts.pageStore ?? (() => new SparsePageStore());
+    this.makeStore = opts.pageStore ?? defaultPageStore;
     const spec: NewInodeSpec = {
       mode: FileMode.S_IFDIR | (opts.rootMode ?? 0o1777),
       uid: opts.rootUid ?? 0,

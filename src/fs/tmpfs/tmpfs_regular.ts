@@ -1,9 +1,14 @@
 // A tmpfs regular file: bytes in a PageStore, charged to the file system's
 // size limit page by page (ENOSPC), holes for pages never written. The data
 // operations work on plain Uint8Arrays; TmpfsFileImpl adapts them to guest
-// memory segment by segment, without an intermediate copy.
+// memory segment by segment, without an intermediate copy. When the pages are
+// in the MemoryFile, `filePages` lets shared mappings map them directly
+// (src/memory/file_pages.ts): truncation and hole punching first make every
+// address space let go of the pages they free.
 import { Errno } from '../../abi/linux/errno.js';
 import { Seal } from '../../abi/linux/fcntl.js';
+import { filePagesHooks, type FilePages } from '../../memory/file_pages.js';
+import type { MemoryFile } from '../../memory/memory_file.js';
 import { F_SEAL_EXEC } from '../../abi/linux/memfd.js';
 import { FileMode } from '../../abi/linux/stat.js';
 import type { GuestMemory, IoResult } from '../../vfs/guest_memory.js';
@@ -32,9 +37,45 @@ export class TmpfsRegular extends TmpfsInode {
    * EINVAL, sizes are whole huge pages, fallocate is ENOSPC, reads see zeros.
    */
   hugePageSize = 0;
+  private mapped: TmpfsFilePages | null = null;
 
   constructor(fs: TmpfsFileSystem, ino: number, spec: NewInodeSpec, now: Timestamp, readonly pages: PageStore) {
     super(fs, ino, FileMode.S_IFREG, spec, now);
+  }
+
+  /**
+   * The file's pages for a shared mapping to map directly (one object per
+   * file), or null when they are not in a MemoryFile or the file is a
+   * hugetlbfs one (mapped by copy, as host files are).
+   */
+  get filePages(): FilePages | null {
+    if (this.mapped !== null) return this.mapped;
+    const mf = this.pages.mf;
+    if (mf === null || this.hugePageSize > 0) return null;
+    return (this.mapped = new TmpfsFilePages(this, mf));
+  }
+
+  /** Before pages [pg, end) are freed: address spaces mapping the file let go of them (evenCows: private copies too). */
+  private invalidate(pg: number, end: number, evenCows: boolean): void {
+    const m = this.mapped;
+    if (m !== null && m.mappers > 0 && pg < end) filePagesHooks.invalidate(m, pg, end, evenCows);
+  }
+
+  /**
+   * Gives zeroed pages to the holes of [pg, end), charging each: 0, -ENOSPC
+   * (the size limit) or -ENOMEM (the MemoryFile); earlier pages stay.
+   */
+  fillPages(pg: number, end: number): number {
+    for (let i = pg; i < end; i++) {
+      if (this.pages.has(i)) continue;
+      if (!this.fs.chargePages(1)) return -Errno.ENOSPC;
+      if (this.pages.allocate(i) === null) {
+        this.fs.unchargePages(1);
+        return -Errno.ENOMEM;
+      }
+      this.attrs.blocks += SECTORS_PER_PAGE;
+    }
+    return 0;
   }
 
   /**
@@ -85,6 +126,7 @@ export class TmpfsRegular extends TmpfsInode {
     if (pos >= MAX_FILE_SIZE) return -Errno.EFBIG;
     len = Math.min(len, MAX_FILE_SIZE - pos);
     let done = 0;
+    let err = -Errno.ENOSPC;
     while (done < len) {
       const p = pos + done;
       const index = Math.floor(p / PAGE_SIZE);
@@ -93,13 +135,19 @@ export class TmpfsRegular extends TmpfsInode {
       let page = this.pages.get(index);
       if (!page) {
         if (!this.fs.chargePages(1)) break;
-        page = this.pages.allocate(index);
+        const fresh = this.pages.allocate(index);
+        if (fresh === null) {
+          this.fs.unchargePages(1);
+          err = -Errno.ENOMEM; // the MemoryFile (sandbox memory) is full
+          break;
+        }
+        page = fresh;
         this.attrs.blocks += SECTORS_PER_PAGE;
       }
       page.set(src.subarray(off + done, off + done + chunk), inPage);
       done += chunk;
     }
-    if (done === 0) return -Errno.ENOSPC;
+    if (done === 0) return err;
     if (pos + done > this.attrs.size) this.attrs.size = pos + done;
     const now = this.fs.clock.now();
     this.attrs.mtime = now;
@@ -131,7 +179,9 @@ export class TmpfsRegular extends TmpfsInode {
     this.attrs.size = size;
     if (size >= old) return;
     const keep = Math.ceil(size / PAGE_SIZE);
-    for (const i of [...this.pages.indices()]) if (i >= keep) this.freePage(i);
+    // truncate_pagecache: mappings of the pages past the end go first (private copies too: SIGBUS there).
+    this.invalidate(keep, Infinity, true);
+    this.freePages(keep, Infinity);
     if (size % PAGE_SIZE !== 0) this.pages.get(keep - 1)?.fill(0, size % PAGE_SIZE);
   }
 
@@ -147,18 +197,16 @@ export class TmpfsRegular extends TmpfsInode {
     if (end % PAGE_SIZE !== 0 && last >= first && last !== headIndex) {
       this.pages.get(last)?.fill(0, 0, end % PAGE_SIZE);
     }
-    if (last - first < this.pages.count) {
-      for (let i = first; i < last; i++) this.freePage(i);
-    } else {
-      for (const i of [...this.pages.indices()]) if (i >= first && i < last) this.freePage(i);
-    }
+    this.invalidate(first, last, false);
+    this.freePages(first, last);
   }
 
-  private freePage(index: number): void {
-    if (this.pages.free(index)) {
-      this.fs.unchargePages(1);
-      this.attrs.blocks -= SECTORS_PER_PAGE;
-    }
+  /** Frees the pages of [first, end) and their charge. */
+  private freePages(first: number, end: number): void {
+    if (first >= end) return;
+    const n = this.pages.freeRange(first, end);
+    this.fs.unchargePages(n);
+    this.attrs.blocks -= n * SECTORS_PER_PAGE;
   }
 
   /**
@@ -184,9 +232,15 @@ export class TmpfsRegular extends TmpfsInode {
     const first = Math.floor(offset / PAGE_SIZE);
     const last = Math.ceil(end / PAGE_SIZE);
     const missing: number[] = [];
-    for (let i = first; i < last; i++) if (!this.pages.get(i)) missing.push(i);
+    for (let i = first; i < last; i++) if (!this.pages.has(i)) missing.push(i);
     if (!this.fs.chargePages(missing.length)) return -Errno.ENOSPC;
-    for (const i of missing) this.pages.allocate(i);
+    for (let k = 0; k < missing.length; k++) {
+      if (this.pages.allocate(missing[k]) !== null) continue;
+      // The MemoryFile is full: undo (all or nothing).
+      for (let j = 0; j < k; j++) this.pages.free(missing[j]);
+      this.fs.unchargePages(missing.length);
+      return -Errno.ENOMEM;
+    }
     this.attrs.blocks += missing.length * SECTORS_PER_PAGE;
     if ((mode & FallocFlag.FALLOC_FL_KEEP_SIZE) === 0 && end > this.attrs.size) {
       this.attrs.size = end;
@@ -201,7 +255,7 @@ export class TmpfsRegular extends TmpfsInode {
     let index = Math.floor(pos / PAGE_SIZE);
     const lastIndex = Math.floor((size - 1) / PAGE_SIZE);
     if (hole) {
-      while (index <= lastIndex && this.pages.get(index)) index++;
+      while (index <= lastIndex && this.pages.has(index)) index++;
       return Math.min(size, Math.max(pos, index * PAGE_SIZE));
     }
     let next = Infinity;
@@ -215,10 +269,28 @@ export class TmpfsRegular extends TmpfsInode {
   }
 
   protected override releaseData(): void {
-    const n = this.pages.count;
-    for (const i of [...this.pages.indices()]) this.pages.free(i);
+    const n = this.pages.freeRange(0, Infinity);
     this.fs.unchargePages(n);
     this.attrs.blocks = 0;
+  }
+}
+
+/** A tmpfs file's pages as shared mappings see them (src/memory/file_pages.ts). */
+class TmpfsFilePages implements FilePages {
+  mappers = 0;
+
+  constructor(private readonly file: TmpfsRegular, readonly mf: MemoryFile) {}
+
+  filePage(pg: number): number {
+    return this.file.pages.filePage(pg);
+  }
+
+  fill(pg: number, n: number): number {
+    return this.file.fillPages(pg, pg + n);
+  }
+
+  punch(pg: number, n: number): number {
+    return this.file.allocate(FallocFlag.FALLOC_FL_PUNCH_HOLE | FallocFlag.FALLOC_FL_KEEP_SIZE, pg * PAGE_SIZE, n * PAGE_SIZE);
   }
 }
 
