@@ -13,6 +13,7 @@
 
 #include "hostfs.h"
 #include "hostio.h"
+#include "hostpty.h"
 #include "memfile.h"
 #include "platform.h"
 
@@ -616,6 +617,55 @@ static napi_value js_hostfs_close(napi_env env, napi_callback_info info) {
   return num(env, hostfs_close(FD_ARG(a[0])));
 }
 
+// --- host terminals (hostpty.c) -----------------------------------------------------------
+// (out: Int32Array[2]) -> 0 with out = [master, slave], or -errno.
+static napi_value js_hostpty_open(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  int *out = arg_bytes(env, a[0], 0, 2 * sizeof(int));
+  if (!out) return num(env, -EFAULT);
+  int fds[2];
+  int r = hostpty_open(fds);
+  if (r == 0) memcpy(out, fds, sizeof fds);
+  return num(env, r);
+}
+
+static napi_value js_hostpty_get_winsize(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, hostpty_get_winsize(FD_ARG(a[0])));
+}
+
+static napi_value js_hostpty_set_winsize(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  return num(env, hostpty_set_winsize(FD_ARG(a[0]), (int)arg_long(env, a[1]), (int)arg_long(env, a[2])));
+}
+
+static napi_value js_hostpty_make_raw(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, hostpty_make_raw(FD_ARG(a[0])));
+}
+
+// (socketPath, fd, payload: Uint8Array) -> 0 or -errno.
+static napi_value js_hostpty_send_fd(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  NAME_ARG(path, a[0]);
+  size_t len = 0;
+  bool is_ta = false;
+  napi_is_typedarray(env, a[2], &is_ta);
+  if (!is_ta) return num(env, -EINVAL);
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  void *data;
+  napi_get_typedarray_info(env, a[2], &type, &len, &data, &ab, &off);
+  if (type != napi_uint8_array) return num(env, -EINVAL);
+  return num(env, hostpty_send_fd(path, FD_ARG(a[1]), data, len));
+}
+
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -676,6 +726,11 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("hostfsRemovexattrat", js_hostfs_removexattrat),
       FN("hostfsDup", js_hostfs_dup),
       FN("hostfsClose", js_hostfs_close),
+      FN("hostptyOpen", js_hostpty_open),
+      FN("hostptyGetWinsize", js_hostpty_get_winsize),
+      FN("hostptySetWinsize", js_hostpty_set_winsize),
+      FN("hostptyMakeRaw", js_hostpty_make_raw),
+      FN("hostptySendFd", js_hostpty_send_fd),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -26,6 +26,8 @@ async function doMain(argv: string[]): Promise<void> {
     .option('--volume <HOST:GUEST[:ro]>', 'bind-mount a host directory or file at GUEST (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--overlay', 'keep writes to the root file system in memory; the host directory is never modified (default)')
     .option('--no-overlay', 'write through to the root host directory')
+    .option('--tty', 'run the program on a terminal of the sandbox connected to stdin and stdout (default when stdin is a terminal; --tty=false: never)')
+    .option('--no-tty', 'the caller\'s stdin, stdout and stderr as they are, even when stdin is a terminal')
     .argument('<program>')
     .argument('[args...]')
     .allowUnknownOption(false)
@@ -34,7 +36,10 @@ async function doMain(argv: string[]): Promise<void> {
       process.exitCode = code;
     });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // Go-style booleans as `runsc do` users write them (up to the program: its own arguments are left alone).
+    const end = argv.indexOf('--');
+    const flags = (end < 0 ? argv : argv.slice(0, end)).map((a) => (a === '--tty=false' ? '--no-tty' : a === '--tty=true' ? '--tty' : a));
+    await program.parseAsync(end < 0 ? flags : [...flags, ...argv.slice(end)], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 125;

@@ -67,6 +67,16 @@ export interface NativeAddon {
   hostfsRemovexattrat(dirfd: number, path: string, atFlags: number, name: string): number;
   hostfsDup(fd: number): number;
   hostfsClose(fd: number): number;
+  // Host terminals for the OCI runtime's consoles (native/hostpty.c).
+  /** A host pty pair (O_NOCTTY, close-on-exec): out = [master, slave]. */
+  hostptyOpen(out: Int32Array): number;
+  /** TIOCGWINSZ: rows << 16 | cols. */
+  hostptyGetWinsize(fd: number): number;
+  hostptySetWinsize(fd: number, rows: number, cols: number): number;
+  /** cfmakeraw on a host terminal. */
+  hostptyMakeRaw(fd: number): number;
+  /** Connects to the unix stream socket at path and sends payload with fd in SCM_RIGHTS. */
+  hostptySendFd(path: string, fd: number, payload: Uint8Array): number;
 }
 
 function packageRoot(): string {

@@ -7,6 +7,8 @@ import { Errno } from '../abi/linux/errno.js';
 import { createHostFs } from '../fs/host/hostfs.js';
 import { HostStdioFile } from '../fs/host_stdio.js';
 import { createDevfs } from '../fs/dev/devfs.js';
+import type { Console } from '../fs/devpts/console.js';
+import type { DevptsFs } from '../fs/devpts/devpts.js';
 import { createOverlay } from '../fs/overlay/overlay.js';
 import { createProcfs } from '../fs/proc/procfs.js';
 import type { MountDescription } from '../fs/proc/mounts.js';
@@ -26,6 +28,7 @@ import { buildSyscallTable } from '../syscalls/table.js';
 import type { SpecialOpener } from '../vfs/fs_struct.js';
 import type { FileSystem } from '../vfs/inode.js';
 import { FdTable } from '../vfs/fd_table.js';
+import { attachConsole, consoleFdTable, type TerminalSize } from './guest_console.js';
 import {
   buildMountNamespace,
   defaultMounts,
@@ -59,6 +62,14 @@ export interface SandboxOptions {
   volumes?: MountSpec[];
   /** The whole mount configuration (the OCI runtime's, from config.json): replaces root and volumes. */
   mounts?: MountsConfig;
+  /**
+   * The guest on a terminal of the sandbox instead of the host stdio (`do
+   * --tty`): its slave is the program's 0, 1, 2 and controlling terminal;
+   * connect(console) wires the master to the host side just before the
+   * program runs and returns the function that undoes it (called once the
+   * program has exited, before the console hangs up).
+   */
+  terminal?: { size?: TerminalSize; connect(con: Console): () => void };
 }
 
 /** A failure to start the program, with the status a shell would give (126, 127). */
@@ -86,6 +97,8 @@ export interface BootState {
   readonly fallback: SpecialOpener;
   /** /dev's registry once devfs is mounted (it falls back to `fallback`). */
   devices?: SpecialOpener;
+  /** The pseudo-terminals of that /dev (mounted on its pts/). */
+  devpts?: DevptsFs;
   /** Sources and options of the mounted file systems for /proc/PID/mounts. */
   readonly described: Map<FileSystem, MountDescription>;
 }
@@ -116,6 +129,7 @@ export function fileSystemFactories(kernel: Kernel, tmpfsBytes: number, boot: Bo
     dev: () => {
       const devfs = createDevfs({ fallback: boot.fallback });
       boot.devices = devfs.devices;
+      boot.devpts = devfs.devpts;
       boot.described.set(devfs.fs, { source: 'tmpfs', fsOptions: ['size=65536k', 'mode=755'] });
       return devfs.fs;
     },
@@ -162,9 +176,9 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
   kernel.setSyscallTable(buildSyscallTable(kernel));
 
   let fsContext: FsContext;
+  const boot: BootState = { fallback: new SpecialFiles(), described: new Map() };
   try {
     const tmpfsBytes = Math.floor(memoryLimit / 2);
-    const boot: BootState = { fallback: new SpecialFiles(), described: new Map() };
     const factories = fileSystemFactories(kernel, tmpfsBytes, boot);
     const ns = buildMountNamespace(mountsFor(opts), factories, {
       tmpfsBytes,
@@ -205,23 +219,48 @@ export async function runSandboxed(opts: SandboxOptions): Promise<ExitResult> {
   }
   const argv = found.argv.map((b) => Buffer.from(b).toString('utf8'));
 
-  const fds = new FdTable();
-  const stdio = opts.stdio ?? [0, 1, 2];
-  const names = ['stdin', 'stdout', 'stderr'];
-  for (let i = 0; i < 3; i++) {
-    const flags = hostFdFlags(stdio[i], i === 0 ? 0o100000 : 0o100001);
-    fds.installAt(i, new HostStdioFile(stdio[i], flags, `host:${names[i]}`), false);
+  let fds = new FdTable();
+  let con: Console | undefined;
+  if (opts.terminal) {
+    const made = consoleFdTable(boot.devpts, fsContext, opts.terminal.size);
+    if (typeof made === 'string') {
+      log.close();
+      throw new SandboxError(made, 125);
+    }
+    ({ console: con, fds } = made);
+  } else {
+    const stdio = opts.stdio ?? [0, 1, 2];
+    const names = ['stdin', 'stdout', 'stderr'];
+    for (let i = 0; i < 3; i++) {
+      const flags = hostFdFlags(stdio[i], i === 0 ? 0o100000 : 0o100001);
+      fds.installAt(i, new HostStdioFile(stdio[i], flags, `host:${names[i]}`), false);
+    }
   }
 
   const tg = createProcess(kernel, { exe: found.exe.exe, bytes: found.exe.bytes, argv, envp: opts.env, fsContext, fds, creds, interp: found.interp });
   if (typeof tg === 'number') {
+    con?.close();
     log.close();
     const why = tg === -Errno.ENOEXEC ? 'exec format error' : `cannot start (errno ${-tg})`;
     throw new SandboxError(`${opts.argv[0]}: ${why}`, 126);
   }
   log.debug(`sandbox started: pid ${tg.pid} ${JSON.stringify(opts.argv)} (stub host pid ${tg.as.hostPid})`);
-  const result = await kernel.run(tg);
-  log.debug(`sandbox finished: ${JSON.stringify(result)}`);
-  log.close();
-  return result;
+  let disconnect: (() => void) | undefined;
+  if (con && opts.terminal) {
+    attachConsole(con, kernel, tg);
+    disconnect = opts.terminal.connect(con);
+  }
+  try {
+    const result = await kernel.run(tg);
+    log.debug(`sandbox finished: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    if (con) {
+      // What the guest wrote last reaches the host side before it lets go.
+      await new Promise((r) => setImmediate(r));
+      disconnect?.();
+      con.close();
+    }
+    log.close();
+  }
 }

@@ -15,12 +15,13 @@
 // Handing a real host descriptor over --console-socket needs a host pty
 // whose bytes are copied to and from this one (bridgeHostFds below does
 // the copying for any pair of host descriptors).
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type tty from 'node:tty';
+import { ReadStream as TtyReadStream } from 'node:tty';
 import { OpenFlag } from '../../abi/linux/fcntl.js';
 import { At } from '../../abi/linux/stat.js';
 import type { Caller } from '../../vfs/fs_struct.js';
+import { native } from '../../platform/native.js';
 import { openAtSync, openatHow } from '../../vfs/open.js';
 import type { OpenFile } from '../../vfs/open_file.js';
 import type { DevptsFs } from './devpts.js';
@@ -157,14 +158,19 @@ export function openConsoleSlave(con: Console, caller: Caller, flags = OpenFlag.
  * one): the host terminal goes to raw mode (the sandbox's line discipline
  * edits and echoes), keystrokes are typed at the console, the guest's output
  * is written to stdout, and the window size follows the host's (SIGWINCH in
- * the sandbox). Returns a function that undoes it all (the host terminal back
- * to its mode). stdin and stdout must be terminals (process.stdin.isTTY).
+ * the sandbox). The caller's terminal going away (SIGHUP, or its end of
+ * file) hangs the console up: the guest's session leader gets SIGHUP.
+ * Returns a function that undoes it all (the host terminal back to its
+ * mode; Node restores it too when killed by SIGINT or SIGTERM). input need
+ * not be a terminal (`do --tty` with a pipe): then its bytes are typed as
+ * they come and its end changes nothing.
  */
 export function attachProcessTerminal(
   con: Console,
   input: tty.ReadStream = process.stdin as tty.ReadStream,
   output: tty.WriteStream = process.stdout as tty.WriteStream,
   outputFd = 1,
+  inputFd = 0,
 ): () => void {
   const sizeNow = (): void => {
     if (output.isTTY && output.rows > 0) con.resize(output.rows, output.columns);
@@ -173,12 +179,9 @@ export function attachProcessTerminal(
   if (input.isTTY) {
     input.setRawMode(true);
     // libuv's raw mode keeps OPOST/ONLCR: the sandbox's own ONLCR would double
-    // the carriage returns. Best effort (stty may be missing): output raw too.
-    try {
-      spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'], timeout: 2000 });
-    } catch {
-      // left as it is
-    }
+    // the carriage returns. Fully raw (cfmakeraw); setRawMode(false) restores
+    // the mode libuv saved before.
+    native().hostptyMakeRaw(inputFd);
   }
   let backlog: Uint8Array[] = [];
   const feed = (): void => {
@@ -201,28 +204,48 @@ export function attachProcessTerminal(
   const offChange = con.pty.wq.subscribe(() => {
     if (backlog.length > 0) feed();
   });
-  const offData = con.onData((chunk) => {
-    let off = 0;
-    while (off < chunk.length) {
-      try {
-        off += fs.writeSync(outputFd, chunk, off, chunk.length - off);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      }
-    }
-  });
+  const offData = con.onData((chunk) => writeAll(outputFd, chunk));
+  const hangup = (): void => con.close();
+  // A terminal reads 0 or EIO once hung up; a pipe's end is only the end of the typing.
+  const onEnd = (): void => {
+    if (input.isTTY) hangup();
+  };
   input.on('data', onInput);
+  input.on('end', onEnd);
+  input.on('error', hangup);
   output.on('resize', sizeNow);
+  process.on('SIGHUP', hangup);
   input.resume();
   return () => {
     input.off('data', onInput);
+    input.off('end', onEnd);
+    input.off('error', hangup);
     output.off('resize', sizeNow);
+    process.off('SIGHUP', hangup);
     offChange();
     offData();
     backlog = [];
-    if (input.isTTY) input.setRawMode(false);
+    if (input.isTTY) {
+      try {
+        input.setRawMode(false);
+      } catch {
+        // the terminal is gone
+      }
+    }
     input.pause();
   };
+}
+
+/** Writes all of chunk to a blocking host descriptor; gives up on an error (a hung-up terminal). */
+function writeAll(fd: number, chunk: Uint8Array): void {
+  let off = 0;
+  while (off < chunk.length) {
+    try {
+      off += fs.writeSync(fd, chunk, off, chunk.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
 }
 
 /**
@@ -270,5 +293,148 @@ export function bridgeHostFds(con: Console, input: number, output: number): () =
   return () => {
     stopped = true;
     offData();
+  };
+}
+
+/** How often a bridged host terminal's window size is looked at (it has no change notification without being a controlling terminal). */
+const SIZE_POLL_MS = 200;
+/** Output waiting for the host terminal beyond which the guest's writes wait (Console.pause). */
+const HOST_OUTPUT_HIGH = 65536;
+
+export interface HostTerminalBridge {
+  /** Resolves once what the guest wrote so far has reached the host terminal (or it failed, or msBound passed). */
+  drained(msBound?: number): Promise<void>;
+  /** Stops copying (the host descriptor stays open). */
+  stop(): void;
+}
+
+/**
+ * Bridges the console to a host terminal, the slave of a host pty whose
+ * master was handed out (the OCI runtime's --console-socket): the host
+ * terminal is made raw (the sandbox's line discipline edits and echoes),
+ * its input is typed at the console, the guest's output is written to it
+ * (without blocking the kernel's thread: writes run on libuv's pool, and
+ * the guest waits while 64 KiB are pending), and its window size, set by
+ * the master's holder with TIOCSWINSZ, is copied in (SIGWINCH in the
+ * sandbox). The host terminal hanging up (the master closed) hangs the
+ * console up.
+ */
+export function bridgeHostTerminal(con: Console, fd: number): HostTerminalBridge {
+  const n = native();
+  n.hostptyMakeRaw(fd);
+  let stopped = false;
+  let lastSize = -1;
+  const checkSize = (): void => {
+    const ws = n.hostptyGetWinsize(fd);
+    if (ws < 0 || ws === lastSize) return;
+    const first = lastSize < 0;
+    lastSize = ws;
+    if (first && ws === 0) return;
+    con.resize(ws >>> 16, ws & 0xffff);
+  };
+  checkSize();
+  const sizeTimer = setInterval(checkSize, SIZE_POLL_MS);
+  sizeTimer.unref();
+
+  // Input: libuv reads a reopened description of the terminal, by readiness.
+  let input: tty.ReadStream | null = null;
+  let backlog: Uint8Array[] = [];
+  const feed = (): void => {
+    while (backlog.length > 0) {
+      const b = backlog[0]!;
+      const w = con.write(b);
+      if (w < b.length) {
+        backlog[0] = b.subarray(w);
+        input?.pause();
+        return;
+      }
+      backlog.shift();
+    }
+    if (!stopped) input?.resume();
+  };
+  const offChange = con.pty.wq.subscribe(() => {
+    if (backlog.length > 0) feed();
+  });
+  const hangup = (): void => {
+    if (!stopped) con.close();
+  };
+  try {
+    input = new TtyReadStream(fd);
+    input.on('data', (b: Buffer) => {
+      backlog.push(Uint8Array.from(b));
+      feed();
+    });
+    input.on('end', hangup);
+    input.on('error', hangup);
+  } catch {
+    input = null;
+  }
+
+  // Output: one write at a time on libuv's pool.
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let writing = false;
+  let drainWaiters: (() => void)[] = [];
+  const settle = (): void => {
+    if (queued > 0 && !stopped) return;
+    for (const w of drainWaiters) w();
+    drainWaiters = [];
+  };
+  const pumpOut = (): void => {
+    if (writing || queue.length === 0) return;
+    writing = true;
+    // What piled up while the last write ran goes in one write (a guest writing a line at a time).
+    if (queue.length > 1) queue.splice(0, queue.length, Buffer.concat(queue));
+    const b = queue[0]!;
+    fs.write(fd, b, 0, b.length, null, (err, w) => {
+      writing = false;
+      if (err) {
+        if (err.code === 'EAGAIN') {
+          setTimeout(pumpOut, 5);
+          return;
+        }
+        // The host terminal is gone: nothing more reaches it.
+        queue.length = 0;
+        queued = 0;
+        con.resume();
+        settle();
+        return;
+      }
+      queued -= w;
+      if (w < b.length) queue[0] = b.subarray(w);
+      else queue.shift();
+      if (queued < HOST_OUTPUT_HIGH / 2) con.resume();
+      if (queue.length > 0) pumpOut();
+      settle();
+    });
+  };
+  const offData = con.onData((chunk) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= HOST_OUTPUT_HIGH) con.pause();
+    pumpOut();
+  });
+
+  return {
+    drained(msBound = 2000): Promise<void> {
+      if (queued === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, msBound);
+        drainWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    stop(): void {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(sizeTimer);
+      offChange();
+      offData();
+      backlog = [];
+      input?.destroy();
+      settle();
+    },
   };
 }
