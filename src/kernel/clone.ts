@@ -16,6 +16,7 @@ import { Vm } from './vm.js';
 import { NO_RESUME } from './kernel.js';
 import { PidFd } from './pidfd.js';
 import { limitReader } from './exec.js';
+import { blockingPromise } from './blocking.js';
 
 const NAMESPACE_FLAGS =
   Clone.CLONE_NEWNS | Clone.CLONE_NEWCGROUP | Clone.CLONE_NEWUTS | Clone.CLONE_NEWIPC | Clone.CLONE_NEWUSER | Clone.CLONE_NEWPID | Clone.CLONE_NEWNET;
@@ -176,7 +177,7 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
 
   if (f & Clone.CLONE_VFORK && !thread) {
     // The parent sleeps until the child releases the memory (execve or exit).
-    const done = new Promise<number>((resolve) => {
+    const done = blockingPromise<number>((resolve) => {
       tg.vforkDone = () => {
         t.unpark();
         resolve(tid);

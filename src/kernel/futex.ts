@@ -41,6 +41,7 @@ import type { GuestSegmentFn } from '../mm/mm_access.js';
 import { VmFlag } from '../mm/vma.js';
 import { native } from '../platform/native.js';
 import type { Kernel } from './kernel.js';
+import { blockingPromise } from './blocking.js';
 
 /** What the table needs of a task: its TID (PI owners) and how to park it. */
 export interface FutexTask {
@@ -312,7 +313,7 @@ export class FutexTable<M extends object> {
 
   /** Parks w's task and arms its deadline; resolves when it is woken, times out or is interrupted. */
   private block(w: Wait): Promise<number> {
-    return new Promise<number>((resolve) => {
+    return blockingPromise<number>((resolve) => {
       w.resolve = resolve;
       w.task.park((r) => this.finish(w, this.interruptResult(w, r)));
       this.arm(w);

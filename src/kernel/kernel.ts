@@ -16,6 +16,7 @@ import { PtracePlatform } from '../platform/ptrace.js';
 import { SyscallArgs, setReturn, syscallNumber, getReg } from '../syscalls/args.js';
 import type { SyscallTable } from '../syscalls/table.js';
 import { formatCall, formatReturn } from '../syscalls/strace.js';
+import { wakeups } from './blocking.js';
 import { KernelLog } from './log.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -262,7 +263,10 @@ export class Kernel {
   private readonly pump = (): void => {
     // A busy guest must not keep Node's loop (timers, I/O) waiting: after a
     // slice, the next resume returns to the loop; the event watcher calls back.
+    // A wait that ended (wakeups moved: blocking.ts) returns too, so the woken
+    // call's continuation runs now rather than after the slice.
     const until = performance.now() + PUMP_SLICE_MS;
+    const seen = wakeups.count;
     let ctx = this.platform.takeStopped();
     for (;;) {
       if (!ctx) {
@@ -291,12 +295,13 @@ export class Kernel {
         }
         this.running++;
         t.inGuest = true;
-        if (performance.now() > until) {
+        if (wakeups.count !== seen || performance.now() > until) {
           t.ctx.resume();
           return;
         }
         ctx = this.platform.resumeAndWait(t.ctx, WAIT_MS);
       } else {
+        if (wakeups.count !== seen) return;
         ctx = this.platform.takeStopped();
       }
     }

@@ -11,6 +11,7 @@ import type { FileDescription, IoResult } from '../vfs/file.js';
 import { notifyRelease, type Pollable, type ReadinessListener } from '../vfs/poll.js';
 import { takeSignal } from './signals.js';
 import type { Task } from './task.js';
+import { blockingPromise } from './blocking.js';
 
 const out = { sig: 0, info: undefined as Uint8Array | undefined };
 const rec = new Uint8Array(SIGNALFD_SIGINFO_SIZE);
@@ -83,7 +84,7 @@ export class SignalFd implements FileDescription, Pollable {
     if (n !== 0) return n;
     if (this.flags & OpenFlag.O_NONBLOCK) return -Errno.EAGAIN;
     // Sleep until a signal of the mask is queued for the reader (or a signal interrupts: ERESTARTSYS).
-    return new Promise<number>((resolve) => {
+    return blockingPromise<number>((resolve) => {
       const tg = t.tg;
       const check = (): void => {
         if (!this.pendingFor(t)) return;

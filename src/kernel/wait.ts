@@ -7,6 +7,7 @@ import { IdType, WaitOption } from '../abi/linux/wait.js';
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import { blockingPromise } from './blocking.js';
 
 
 export interface WaitRequest {
@@ -103,7 +104,7 @@ export function waitChild(k: Kernel, t: Task, r: WaitRequest, out: WaitEvent): n
   const tg = t.tg;
   const now = poll(k, t, r, out);
   if (now !== 0 || r.options & WaitOption.WNOHANG) return now;
-  return new Promise<number>((resolve) => {
+  return blockingPromise<number>((resolve) => {
     const finish = (v: number): void => {
       tg.childWaiters.delete(check);
       resolve(v);

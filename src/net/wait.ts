@@ -12,6 +12,7 @@
 // may turn into -EINTR or a partial count), or the task's death.
 import { Errno } from '../abi/linux/errno.js';
 import type { Parker } from '../vfs/poll.js';
+import { blockingPromise } from '../kernel/blocking.js';
 
 /** An attempt's answer meaning "would block: wait and try again". */
 export const AGAIN = -0x7ffffff1;
@@ -122,7 +123,7 @@ export class WaitQueue {
  * attempt that returned AGAIN) is the socket to wait on.
  */
 export function waitFor(parker: Parker | null, ctl: WaitCtl, attempt: Attempt, opts: WaitOptions): Promise<number> {
-  return new Promise<number>((resolve) => {
+  return blockingPromise<number>((resolve) => {
     const w = new Waiter(attempt, ctl, parker, resolve);
     ctl.target.waitq.add(w);
     // A signal goes through onInterrupt; anything else (the task's death) is passed on as it is.

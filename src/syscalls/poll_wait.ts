@@ -15,6 +15,7 @@ import { hasSignalWork, setMask } from '../kernel/signals.js';
 import type { Task } from '../kernel/task.js';
 import { native } from '../platform/native.js';
 import { scratch, scratchView } from './scratch.js';
+import { blockingPromise } from '../kernel/blocking.js';
 
 /** A deadline meaning "no timeout" (a NULL timeout pointer, a negative timeout in ms). */
 export const NO_TIMEOUT = -1;
@@ -159,7 +160,7 @@ export class ReadyWait {
     subscribe: (wake: () => void) => void,
     private readonly done: () => void,
   ) {
-    this.promise = new Promise<number>((resolve) => {
+    this.promise = blockingPromise<number>((resolve) => {
       this.resolve = resolve;
     });
     if (hasSignalWork(task)) {

@@ -16,6 +16,7 @@ import { OpenFlag } from '../abi/linux/fcntl.js';
 import { getU64, setU64 } from '../abi/linux/time.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
+import { blockingPromise } from '../kernel/blocking.js';
 
 /** Signal.SIGKILL and Signal.SIGSTOP can be neither blocked nor masked (bits 8 and 18 of the low word). */
 const UNBLOCKABLE_LO = ~((1 << (Signal.SIGKILL - 1)) | (1 << (Signal.SIGSTOP - 1)));
@@ -194,7 +195,7 @@ function signalfd(k: Kernel, t: Task, fd: number, maskAddr: number, size: number
 /** pause, sigsuspend: sleep until a signal is delivered; -ERESTARTNOHAND (EINTR after a handler). */
 function waitForSignal(t: Task): number | Promise<number> {
   if (hasSignalWork(t)) return -Errno.ERESTARTNOHAND;
-  return new Promise<number>((resolve) => {
+  return blockingPromise<number>((resolve) => {
     t.park(() => resolve(-Errno.ERESTARTNOHAND));
   });
 }
@@ -235,7 +236,7 @@ function sigtimedwait(k: Kernel, t: Task, setAddr: number, infoAddr: number, tsA
   setMask(t, realLo & ~lo, realHi & ~hi);
   t.sigwaitLo = lo;
   t.sigwaitHi = hi;
-  return new Promise<number>((resolve) => {
+  return blockingPromise<number>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (v: number): void => {
       if (timer) clearTimeout(timer);

@@ -25,6 +25,7 @@
 // object (or whatever stands for the file: a pipe) finds them.
 import { Errno } from '../abi/linux/errno.js';
 import { LockType, OFFSET_MAX, OpenFlag } from '../abi/linux/fcntl.js';
+import { blockingPromise } from '../kernel/blocking.js';
 
 export { OFFSET_MAX };
 
@@ -198,7 +199,7 @@ function conflicts(a: number, b: number): boolean {
 
 /** Parks the request w until an attempt completes it. */
 function block(w: Waiter): Promise<number> {
-  const p = new Promise<number>((resolve) => {
+  const p = blockingPromise<number>((resolve) => {
     w.resolve = resolve;
   });
   w.tab.waiters.push(w);

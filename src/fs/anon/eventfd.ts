@@ -22,6 +22,7 @@ import { Poll } from '../../abi/linux/poll.js';
 import type { FileDescription, IoResult } from '../../vfs/file.js';
 import type { GuestMemory } from '../../vfs/guest_memory.js';
 import { notifyRelease, type Parker, type Pollable, type ReadinessListener } from '../../vfs/poll.js';
+import { blockingPromise } from '../../kernel/blocking.js';
 
 /** How eventfd finds the task making the current system call (set by src/syscalls/eventfd.ts). */
 export interface EventfdHooks {
@@ -204,7 +205,7 @@ export class EventFd implements FileDescription, Pollable {
     const parker = eventfdHooks.currentParker();
     // wait_event_interruptible: a pending signal ends the call before it sleeps.
     if (parker && eventfdHooks.signalPending(parker)) return -Errno.ERESTARTSYS;
-    return new Promise<number>((resolve) => {
+    return blockingPromise<number>((resolve) => {
       const w = new Waiter(parker, resolve, mm, addr, lo, hi);
       queue.push(w);
       parker?.park((r) => {

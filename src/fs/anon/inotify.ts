@@ -26,6 +26,7 @@ import type { GuestMemory } from '../../vfs/guest_memory.js';
 import type { Inode } from '../../vfs/inode.js';
 import { attachMark, detachMark, findMark, InotifyMark, type InotifyGroup } from '../../vfs/inotify_marks.js';
 import { notifyRelease, type Parker, type Pollable, type ReadinessListener } from '../../vfs/poll.js';
+import { blockingPromise } from '../../kernel/blocking.js';
 
 /** How inotify finds the task making the current system call (set by src/syscalls/inotify.ts). */
 export interface InotifyHooks {
@@ -195,7 +196,7 @@ export class Inotify implements FileDescription, Pollable, InotifyGroup {
     if ((this.flags & OpenFlag.O_NONBLOCK) !== 0) return -Errno.EAGAIN;
     const parker = inotifyHooks.currentParker();
     if (parker && inotifyHooks.signalPending(parker)) return -Errno.ERESTARTSYS;
-    return new Promise<number>((resolve) => {
+    return blockingPromise<number>((resolve) => {
       const r = new Reader(parker, resolve, mm, addr, len);
       this.readers.push(r);
       parker?.park((v) => {

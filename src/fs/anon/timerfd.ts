@@ -27,6 +27,7 @@ import { Clock, TFD_IOC_SET_TICKS, TIMERFD_TICKS_SIZE, TfdFlag, getU64, setU64 }
 import type { FileDescription, IoResult } from '../../vfs/file.js';
 import type { GuestMemory } from '../../vfs/guest_memory.js';
 import { notifyRelease, type Parker, type Pollable, type ReadinessListener } from '../../vfs/poll.js';
+import { blockingPromise } from '../../kernel/blocking.js';
 
 /** What a timerfd needs from the kernel: host clocks, waits on them, and the caller to park. */
 export interface TimerfdHooks {
@@ -355,7 +356,7 @@ export class TimerFd implements FileDescription, Pollable {
 
   private park(mm: GuestMemory, addr: number): Promise<number> {
     const parker = timerfdHooks.currentParker();
-    return new Promise<number>((resolve) => {
+    return blockingPromise<number>((resolve) => {
       const w: Reader = { parker, resolve, mm, addr, done: false };
       this.readers.push(w);
       parker?.park((r) => {

@@ -29,6 +29,7 @@ import { realtimeClock, type Timestamp } from '../../vfs/timestamp.js';
 import { defaultPipeAccounting, PAGE_SHIFT, PAGE_SIZE, roundPipeSize, type PipeAccounting, type PipeCaller } from './accounting.js';
 import { pipeHooks, registerParked, unregisterParked, type Interruptible, type TaskToken } from './hooks.js';
 import type { IoCursor } from './iov.js';
+import { blockingPromise } from '../../kernel/blocking.js';
 
 /** poll(2) bits (<asm-generic/poll.h>); the EPOLL* values are the same. */
 export const enum PollEvent {
@@ -373,7 +374,7 @@ export class Pipe {
   // Parking and waking
 
   private park(w: Waiter): Promise<number> {
-    const p = new Promise<number>((resolve) => {
+    const p = blockingPromise<number>((resolve) => {
       w.resolve = resolve;
     });
     registerParked(w.task, w);

@@ -4,6 +4,7 @@
 // fires, or end when a signal interrupts them. Readiness listeners (poll,
 // select, epoll) hear about the same changes.
 import { ttyKernel, type TaskToken } from './hooks.js';
+import { blockingPromise } from '../../kernel/blocking.js';
 
 /** An attempt: the call's result, or null to keep waiting. */
 export type Attempt = () => number | null;
@@ -81,7 +82,7 @@ export class WaitQueue {
    */
   block(task: TaskToken | undefined, attempt: Attempt, interrupted: (r: number) => number, sleeper?: Sleeper): Promise<number> {
     const k = ttyKernel();
-    return new Promise<number>((resolve) => {
+    return blockingPromise<number>((resolve) => {
       let done = false;
       const w: Waiter = {
         attempt,
