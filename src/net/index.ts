@@ -5,6 +5,7 @@ import { Errno } from '../abi/linux/errno.js';
 import { IPPROTO_MAX } from '../abi/linux/in.js';
 import { AddressFamily, AF_MAX, SOCK_MAX, SockType } from '../abi/linux/socket.js';
 import type { NetCaller } from './caller.js';
+import { createNetlinkSocket } from './netlink.js';
 import type { Socket } from './socket.js';
 import { createTcpSocket } from './tcp.js';
 import { createUdpSocket } from './udp.js';
@@ -13,6 +14,7 @@ import { createUnixSocket, UnixSocket } from './unix.js';
 export { netHooks, type NetCaller, type NetHooks } from './caller.js';
 export { dropRights, newRecvMsg, newSendMsg, type RecvMsg, type SendMsg } from './message.js';
 export { netdevHooks } from './netdev.js';
+export { NetlinkSocket } from './netlink.js';
 export { Socket, type AcceptOut, type OptVal } from './socket.js';
 export { TcpSocket } from './tcp.js';
 export { UdpSocket } from './udp.js';
@@ -46,6 +48,8 @@ export function createSocket(c: NetCaller, family: number, type: number, protoco
         default:
           return -Errno.ESOCKTNOSUPPORT;
       }
+    case AddressFamily.AF_NETLINK:
+      return createNetlinkSocket(type, protocol, flags, owner);
     default:
       return -Errno.EAFNOSUPPORT;
   }

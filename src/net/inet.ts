@@ -93,6 +93,11 @@ export class PortTable<S extends InetSocket> {
   used(port: number): boolean {
     return this.ports.has(port);
   }
+
+  /** Every socket in the table, by port (read-only: /proc/net/tcp, udp). */
+  *all(): Iterable<S> {
+    for (const set of this.ports.values()) yield* set;
+  }
 }
 
 /** What part of the address space a bound socket answers for: per family, none, any, or one address. */

@@ -12,11 +12,13 @@ import {
   encodeTimeval, encodeUcred, HZ, LINGER_SIZE, MsgFlag, RMEM_MAX, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, SOCK_TIMEVAL_SIZE, SockLevel, SockOpt,
   UCRED_SIZE, WMEM_MAX, type Ucred,
 } from '../abi/linux/socket.js';
+import { PollCode } from '../abi/linux/signal.js';
 import { FileMode, StatxMask, type StatxValues } from '../abi/linux/stat.js';
 import { getI64 } from '../abi/linux/time.js';
 import { IoCursor } from '../fs/pipe/iov.js';
 import { allocAnonDev } from '../vfs/anon_dev.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
+import { fasyncOn, getOwnPid, ownerLookup, setOwnPid } from '../vfs/fown.js';
 import type { GuestMemory } from '../vfs/guest_memory.js';
 import { notifyRelease, type Pollable, type ReadinessListener } from '../vfs/poll.js';
 import { realtimeClock, type Timestamp } from '../vfs/timestamp.js';
@@ -133,8 +135,6 @@ export abstract class Socket implements FileDescription, Pollable {
   private cookie = 0;
   /** SO_PEERCRED: the peer's credentials when the connection was made (null: pid 0, uid and gid -1). */
   peerCred: Ucred | null = null;
-  /** FIOSETOWN / SIOCSPGRP. */
-  owner = 0;
 
   constructor(
     readonly family: number,
@@ -235,6 +235,22 @@ export abstract class Socket implements FileDescription, Pollable {
     for (const fn of [...this.listeners]) fn(mask);
   }
 
+  /**
+   * sk_wake_async: with O_ASYNC on, SIGIO (or the F_SETSIG signal) to the
+   * file's owner; reason is a PollCode (POLL_IN, POLL_HUP …). Sent for
+   * arrivals, hang-ups and errors; not for write space (SOCK_WAKE_SPACE),
+   * and also while a reader sleeps (Linux skips SOCK_WAKE_WAITD then).
+   */
+  wakeAsync(reason: number): void {
+    if ((this.flags & OpenFlag.FASYNC) !== 0 && fasyncOn(this)) ownerLookup.sendSigio(this, reason);
+  }
+
+  /** sk_data_ready (sock_def_readable): data or a connection arrived. */
+  dataReady(): void {
+    this.changed();
+    this.wakeAsync(PollCode.POLL_IN);
+  }
+
   /** sock_rcvtimeo / sock_sndtimeo in milliseconds: 0 when not blocking. */
   rcvTimeout(nonblock: boolean): number {
     return nonblock ? 0 : jiffiesToMs(this.rcvtimeo);
@@ -306,17 +322,18 @@ export abstract class Socket implements FileDescription, Pollable {
     const r = this.protoIoctl(mm, request, arg);
     if (r !== ENOIOCTLCMD) return r;
     switch (request) {
+      // The file's owner, as F_SETOWN / F_GETOWN (sock_ioctl: f_setown(file, pid, 1)).
       case SockIoctl.FIOSETOWN:
       case SockIoctl.SIOCSPGRP: {
         const b = new Uint8Array(4);
         const e = mm.readBytes(arg, b, 0, 4);
         if (e < 0) return e;
-        this.owner = new DataView(b.buffer).getInt32(0, true);
-        return 0;
+        const c = netHooks.current();
+        return setOwnPid(this, new DataView(b.buffer).getInt32(0, true), c?.uid ?? 0, c?.euid ?? 0);
       }
       case SockIoctl.FIOGETOWN:
       case SockIoctl.SIOCGPGRP:
-        return mm.writeBytes(arg, intResult(this.owner, 4), 0, 4);
+        return mm.writeBytes(arg, intResult(getOwnPid(this), 4), 0, 4);
       case SockIoctl.SIOCGSTAMP:
       case SockIoctl.SIOCGSTAMPNS:
         return -Errno.ENOENT;

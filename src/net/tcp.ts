@@ -18,8 +18,13 @@
 //   socket is answered with RST: the first write succeeds, the next is EPIPE.
 // - A closing listener resets the connections it had not accepted.
 // - There is no TIME_WAIT: a port is free again when its sockets close.
+// - Urgent data (MSG_OOB, tcp(7) "Sockets API"): the last byte of a send
+//   with MSG_OOB is urgent. The receiver's owner gets SIGURG; the byte is
+//   taken out of the stream (read with recv(MSG_OOB)) unless SO_OOBINLINE;
+//   reads stop at the mark (SIOCATMARK); poll shows POLLPRI until it is read.
 import { Capability } from '../abi/linux/capability.js';
 import { Errno } from '../abi/linux/errno.js';
+import { PollCode } from '../abi/linux/signal.js';
 import { SockIoctl } from '../abi/linux/if.js';
 import { IpProto, isV4Mapped, MAX_TCP_KEEPCNT, MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_SYNCNT, TCP_INFO_SIZE, TcpOpt, TcpState } from '../abi/linux/in.js';
 import { Poll } from '../abi/linux/poll.js';
@@ -30,6 +35,7 @@ import type { GuestMemory } from '../vfs/guest_memory.js';
 import type { NetCaller } from './caller.js';
 import { InetSocket, PortTable } from './inet.js';
 import type { RecvMsg, SendMsg } from './message.js';
+import { ownerLookup } from '../vfs/fown.js';
 import { ENOIOCTLCMD, intResult, optInt, type AcceptOut, type OptVal } from './socket.js';
 import { AGAIN, blockOn, intrErrno } from './wait.js';
 
@@ -47,6 +53,9 @@ const FIN_TIMEOUT_MAX = 120;
 const FIN_TIMEOUT = 60;
 /** The largest chunk one append takes (keeps queue entries bounded). */
 const MAX_CHUNK = 65536;
+/** tp->urg_data: the urgent byte is here (its value in the low 8 bits), or was read with MSG_OOB. */
+const TCP_URG_VALID = 0x0100;
+const TCP_URG_READ = 0x0400;
 
 export const tcpPorts = new PortTable<TcpSocket>();
 /** Rotates connections among SO_REUSEPORT listeners. */
@@ -157,6 +166,11 @@ export class TcpSocket extends InetSocket {
   private ss = SS.UNCONNECTED;
   peer: TcpSocket | null = null;
   private readonly rcv = new ByteQueue();
+  /** Bytes taken from rcv so far (read, or skipped urgent bytes): tp->copied_seq, from 0. */
+  private copiedSeq = 0;
+  /** tp->urg_data (0: none, TCP_URG_VALID | byte, TCP_URG_READ) and tp->urg_seq (in copiedSeq's terms). */
+  private urgData = 0;
+  private urgSeq = 0;
   /** A FIN was received (SOCK_DONE). */
   private done = false;
   private acceptq: TcpSocket[] = [];
@@ -195,6 +209,11 @@ export class TcpSocket extends InetSocket {
 
   get listening(): boolean {
     return this.state === TcpState.TCP_LISTEN;
+  }
+
+  /** /proc/net/tcp's rx_queue: the accept queue of a listener, else the unread bytes (read-only). */
+  get procRxQueue(): number {
+    return this.state === TcpState.TCP_LISTEN ? this.acceptq.length : this.rcv.bytes;
   }
 
   protected get bindable(): boolean {
@@ -336,7 +355,7 @@ export class TcpSocket extends InetSocket {
     this.listener = null;
     this.state = TcpState.TCP_ESTABLISHED;
     l.acceptq.push(child);
-    l.changed();
+    l.dataReady();
     this.changed();
   }
 
@@ -390,6 +409,8 @@ export class TcpSocket extends InetSocket {
     }
     this.soError = err;
     this.done2();
+    // sk_error_report
+    this.wakeAsync(PollCode.POLL_ERR);
   }
 
   /** tcp_done: the connection is closed. */
@@ -454,6 +475,7 @@ export class TcpSocket extends InetSocket {
         break;
     }
     this.changed();
+    this.wakeAsync(this.shutdownBits === SHUTDOWN_MASK || this.state === TcpState.TCP_CLOSE ? PollCode.POLL_HUP : PollCode.POLL_IN);
   }
 
   /** tcp_disconnect (connect with AF_UNSPEC, shutdown of a listener). */
@@ -475,6 +497,7 @@ export class TcpSocket extends InetSocket {
     this.soError = err;
     this.done = false;
     this.rcv.clear();
+    this.urgData = 0;
     // The port stays (inet_num is kept); an address not bound explicitly goes.
     if (!this.addrLocked) this.local = this.wildcard();
     this.changed();
@@ -571,6 +594,67 @@ export class TcpSocket extends InetSocket {
   // ---------------------------------------------------------------------------
   // Data
 
+  /**
+   * tcp_check_urg and tcp_urg: an urgent byte (BYTE, at PTR in copiedSeq's
+   * terms) arrives with data about to be queued. Called before the data is
+   * pushed.
+   */
+  urgentArrives(ptr: number, byte: number): void {
+    // Already read past it, or a newer (or the same) urgent pointer is known.
+    if (this.copiedSeq > ptr) return;
+    if (this.urgData !== 0 && ptr <= this.urgSeq) return;
+    // sk_send_sigurg: SIGURG to the file's owner.
+    ownerLookup.sendSigurg(this);
+    // The previous urgent byte is next to read and out of line: it goes, not to be read as data.
+    if (this.urgSeq === this.copiedSeq && this.urgData !== 0 && !this.oobinline && this.rcv.bytes > 0) {
+      this.rcv.discard(1);
+      this.copiedSeq++;
+    }
+    this.urgSeq = ptr;
+    this.urgData = TCP_URG_VALID | byte;
+  }
+
+  /** tcp_recv_urg: recv(MSG_OOB) takes the urgent byte; it never blocks. */
+  private recvUrgent(m: RecvMsg): number {
+    if (this.oobinline || this.urgData === 0 || this.urgData === TCP_URG_READ) return -Errno.EINVAL;
+    if (this.state === TcpState.TCP_CLOSE && !this.done) return -Errno.ENOTCONN;
+    if ((this.urgData & TCP_URG_VALID) !== 0) {
+      const byte = this.urgData & 0xff;
+      if ((m.flags & MsgFlag.MSG_PEEK) === 0) {
+        this.urgData = TCP_URG_READ;
+        this.changed();
+      }
+      m.msgFlags |= MsgFlag.MSG_OOB;
+      if (m.len === 0) {
+        m.msgFlags |= MsgFlag.MSG_TRUNC;
+        return 0;
+      }
+      if ((m.flags & MsgFlag.MSG_TRUNC) === 0 && m.cur.copyOut(Uint8Array.of(byte), 0, 1) !== 1) return -Errno.EFAULT;
+      return 1;
+    }
+    if (this.state === TcpState.TCP_CLOSE || (this.shutdownBits & RCV_SHUTDOWN) !== 0) return 0;
+    return -Errno.EAGAIN;
+  }
+
+  /** N bytes leave the receive queue (read, or an urgent byte skipped); past the urgent byte it is forgotten. */
+  private consumed(n: number): void {
+    this.rcv.discard(n);
+    this.copiedSeq += n;
+    if (this.urgData !== 0 && this.copiedSeq > this.urgSeq) this.urgData = 0;
+  }
+
+  /** tcp_inq: the bytes readable, up to an out-of-line urgent byte still ahead. */
+  private inq(): number {
+    const rcvNxt = this.copiedSeq + this.rcv.bytes;
+    if (this.oobinline || this.urgData === 0 || this.urgSeq < this.copiedSeq || this.urgSeq >= rcvNxt) return this.rcv.bytes;
+    return this.urgSeq - this.copiedSeq;
+  }
+
+  /** The urgent mark is the next byte to read (SIOCATMARK). */
+  private get atMark(): boolean {
+    return this.urgData !== 0 && this.urgSeq === this.copiedSeq;
+  }
+
   /** How much may wait in the peer's queue from this side. */
   private capacity(p: TcpSocket): number {
     return p.rcvbuf + this.sndbuf;
@@ -607,6 +691,8 @@ export class TcpSocket extends InetSocket {
         const data = new Uint8Array(space);
         const got = m.cur.copyIn(data, 0, space);
         if (got > 0 && !p.released) {
+          // tcp_push with MSG_OOB marks the end of what is sent (snd_up): its last byte is urgent.
+          if ((m.flags & MsgFlag.MSG_OOB) !== 0 && copied + got === m.len) p.urgentArrives(p.copiedSeq + p.rcv.bytes + got - 1, data[got - 1]);
           p.rcv.push(got < space ? data.subarray(0, got) : data);
           p.bytesReceived += got;
         }
@@ -617,7 +703,7 @@ export class TcpSocket extends InetSocket {
           // The peer is closed: it answers data with RST.
           this.reset();
         } else {
-          p.changed();
+          p.dataReady();
         }
       }
     };
@@ -631,24 +717,55 @@ export class TcpSocket extends InetSocket {
   }
 
   recvmsg(c: NetCaller | null, m: RecvMsg): IoResult {
-    if (this.state === TcpState.TCP_LISTEN) return -Errno.ENOTCONN;
-    if ((m.flags & MsgFlag.MSG_OOB) !== 0) return -Errno.EINVAL;
+    // tcp_recvmsg: the (always empty) error queue first, then tcp_recvmsg_locked's checks.
     if ((m.flags & MsgFlag.MSG_ERRQUEUE) !== 0) return -Errno.EAGAIN;
+    if (this.state === TcpState.TCP_LISTEN) return -Errno.ENOTCONN;
+    if ((m.flags & MsgFlag.MSG_OOB) !== 0) return this.recvUrgent(m);
     const peek = (m.flags & MsgFlag.MSG_PEEK) !== 0;
     const trunc = (m.flags & MsgFlag.MSG_TRUNC) !== 0;
     const target = (m.flags & MsgFlag.MSG_WAITALL) !== 0 ? m.len || 1 : Math.min(this.rcvlowat, m.len) || 1;
     const timeo = this.rcvTimeout((m.flags & MsgFlag.MSG_DONTWAIT) !== 0);
     let copied = 0;
+    /** MSG_PEEK: urgent bytes skipped so far (peek_seq runs ahead of what was copied). */
+    let peekHoles = 0;
     const attempt = (): number => {
-      const skip = peek ? Math.max(this.peekOff, 0) + copied : 0;
-      const avail = this.rcv.bytes - skip;
-      if (avail > 0 && copied < m.len) {
-        const n = Math.min(avail, m.len - copied);
+      for (;;) {
+        const skip = peek ? Math.max(this.peekOff, 0) + copied + peekHoles : 0;
+        const seq = this.copiedSeq + skip;
+        // At the urgent mark: stop after what was read before it; a pending signal (SIGURG) goes first.
+        if (this.urgData !== 0 && this.urgSeq === seq) {
+          if (copied > 0) return copied;
+          if (c?.signalPending()) return timeo === 0 ? -Errno.EAGAIN : intrErrno(timeo, -Errno.ERESTARTSYS);
+        }
+        const avail = this.rcv.bytes - skip;
+        if (avail <= 0 || copied >= m.len) break;
+        let n = Math.min(avail, m.len - copied);
+        let from = skip;
+        let toMark = false;
+        if (this.urgData !== 0 && this.urgSeq >= seq && this.urgSeq - seq < n) {
+          const off = this.urgSeq - seq;
+          if (off > 0) {
+            n = off;
+            toMark = true;
+          } else if (!this.oobinline) {
+            // The urgent byte is not part of the stream.
+            if (peek) {
+              peekHoles++;
+            } else {
+              this.consumed(1);
+              this.changed();
+            }
+            from++;
+            n--;
+            if (n === 0) continue;
+          }
+        }
         let got = n;
-        if (!trunc) got = this.rcv.copyTo(m.cur, skip, n);
+        // Not peeking, the queue's head is where reading starts (a skipped byte is gone).
+        if (!trunc) got = this.rcv.copyTo(m.cur, peek ? from : 0, n);
         if (got === 0 && copied === 0) return -Errno.EFAULT;
         if (!peek) {
-          this.rcv.discard(got);
+          this.consumed(got);
           if (this.peekOff >= 0) this.peekOff = Math.max(0, this.peekOff - got);
           const p = this.peer;
           if (p && !p.released) p.changed();
@@ -658,6 +775,7 @@ export class TcpSocket extends InetSocket {
         }
         copied += got;
         if (got < n) return copied;
+        if (!toMark) break;
       }
       if (copied >= target || (copied > 0 && copied >= m.len)) return copied;
       if (copied > 0) {
@@ -693,7 +811,10 @@ export class TcpSocket extends InetSocket {
     if (sd === SHUTDOWN_MASK || this.state === TcpState.TCP_CLOSE) mask |= Poll.POLLHUP;
     if ((sd & RCV_SHUTDOWN) !== 0) mask |= Poll.POLLIN | Poll.POLLRDNORM | Poll.POLLRDHUP;
     if (this.state !== TcpState.TCP_SYN_SENT) {
-      if (this.rcv.bytes > 0 && this.rcv.bytes >= this.rcvlowat) mask |= Poll.POLLIN | Poll.POLLRDNORM;
+      // An out-of-line urgent byte next in the queue does not count as data (tcp_poll).
+      const target = Math.max(this.rcvlowat, 1) + (this.atMark && !this.oobinline ? 1 : 0);
+      if (this.rcv.bytes >= target) mask |= Poll.POLLIN | Poll.POLLRDNORM;
+      if ((this.urgData & TCP_URG_VALID) !== 0) mask |= Poll.POLLPRI;
       if ((sd & SEND_SHUTDOWN) === 0) {
         const p = this.peer;
         if (!p || p.released || p.rcv.bytes * 3 <= this.capacity(p) * 2) mask |= Poll.POLLOUT | Poll.POLLWRNORM;
@@ -710,7 +831,7 @@ export class TcpSocket extends InetSocket {
     switch (cmd) {
       case SockIoctl.SIOCINQ:
         if (this.state === TcpState.TCP_LISTEN) return -Errno.EINVAL;
-        v = this.state === TcpState.TCP_SYN_SENT ? 0 : this.rcv.bytes;
+        v = this.state === TcpState.TCP_SYN_SENT ? 0 : this.inq();
         break;
       case SockIoctl.SIOCOUTQ:
       case SockIoctl.SIOCOUTQNSD: {
@@ -720,7 +841,7 @@ export class TcpSocket extends InetSocket {
         break;
       }
       case SockIoctl.SIOCATMARK:
-        v = 0;
+        v = this.atMark ? 1 : 0;
         break;
       default:
         return ENOIOCTLCMD;

@@ -57,6 +57,16 @@ export class UdpSocket extends InetSocket {
     return false;
   }
 
+  /** /proc/net/udp's rx_queue: what the queued datagrams are charged (sk_rmem_alloc; read-only). */
+  get procRxQueue(): number {
+    return this.rmem;
+  }
+
+  /** Connected (sk_state TCP_ESTABLISHED; read-only). */
+  get procEstablished(): boolean {
+    return this.established;
+  }
+
   protected get bindable(): boolean {
     return !this.established && this.localPort === 0;
   }
@@ -222,7 +232,7 @@ export class UdpSocket extends InetSocket {
     if (this.rmem > this.rcvbuf) return;
     this.q.push(d);
     this.rmem += d.truesize;
-    this.changed();
+    this.dataReady();
   }
 
   recvmsg(c: NetCaller | null, m: RecvMsg): IoResult {

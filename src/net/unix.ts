@@ -17,6 +17,7 @@
 // embryos) blocks the connect, or is EAGAIN when non-blocking.
 import { Capability } from '../abi/linux/capability.js';
 import { Errno } from '../abi/linux/errno.js';
+import { PollCode } from '../abi/linux/signal.js';
 import { SockIoctl } from '../abi/linux/if.js';
 import { Poll } from '../abi/linux/poll.js';
 import {
@@ -77,6 +78,14 @@ interface Skb {
 const abstractNames = new Map<string, UnixSocket>();
 /** Sockets bound to paths, by their inode ("dev:ino"). */
 const pathBindings = new Map<string, UnixSocket>();
+/** Every unix socket not yet released (/proc/net/unix). */
+const liveSockets = new Set<UnixSocket>();
+
+/** The open unix sockets, read-only (/proc/net/unix). */
+export function unixSockets(): Iterable<UnixSocket> {
+  return liveSockets;
+}
+
 /** SCM_RIGHTS files in flight per user (user->unix_inflight). */
 const inflight = new Map<number, number>();
 
@@ -156,6 +165,12 @@ export class UnixSocket extends Socket {
   constructor(type: number, protocol: number, flags: number, owner: { fsuid: number; fsgid: number }) {
     super(AddressFamily.AF_UNIX, type, protocol, flags, owner, { sndbuf: WMEM_DEFAULT, rcvbuf: RMEM_DEFAULT });
     this.maxBacklog = type === SockType.SOCK_DGRAM ? MAX_DGRAM_QLEN : 0;
+    liveSockets.add(this);
+  }
+
+  /** For /proc/net/unix: connected (TCP_ESTABLISHED), and an embryo not yet accepted (no struct socket). */
+  get procState(): { established: boolean; embryo: boolean } {
+    return { established: this.state === State.ESTABLISHED, embryo: this.embryo };
   }
 
   private get connectionBased(): boolean {
@@ -395,7 +410,7 @@ export class UnixSocket extends Socket {
     this.peerCred = other.peerCred;
     this.state = State.ESTABLISHED;
     other.acceptq.push(newsk);
-    other.changed();
+    other.dataReady();
     this.changed();
   }
 
@@ -576,7 +591,7 @@ export class UnixSocket extends Socket {
         other.enqueue(skb);
         this.wmem += skb.truesize;
         sent += size;
-        other.changed();
+        other.dataReady();
       }
       return sent;
     };
@@ -666,7 +681,7 @@ export class UnixSocket extends Socket {
       this.wmem += skb.truesize;
       const sentSkb = skb;
       skb = null;
-      other.changed();
+      other.dataReady();
       return sentSkb.data.length;
     };
     const unsent = (r: number): number => (skb ? this.dropSkb(skb, r) : r);
@@ -894,6 +909,7 @@ export class UnixSocket extends Socket {
   /** unix_release_sock. */
   private releaseSock(embrion: boolean): void {
     this.released = true;
+    liveSockets.delete(this);
     this.unbind();
     this.shutdownBits = SHUTDOWN_MASK;
     const wasState = this.state;
@@ -905,6 +921,7 @@ export class UnixSocket extends Socket {
         skpair.shutdownBits = SHUTDOWN_MASK;
         if (this.queued > 0 || embrion) skpair.soError = Errno.ECONNRESET;
         skpair.changed();
+        skpair.wakeAsync(PollCode.POLL_HUP);
       } else {
         skpair.connectedFrom.delete(this);
       }

@@ -18,6 +18,7 @@ import { Socket } from '../net/socket.js';
 import { accessOk } from './access.js';
 import { pipeFcntl } from './pipe.js';
 import { fcntlLock } from './fs/locks.js';
+import { fasyncChanged, fownFcntl, installOwnerLookup } from './fown.js';
 import { memfdFcntl } from './fs/memfd.js';
 import { scratch, scratchView } from './scratch.js';
 import type { SyscallTable } from './table.js';
@@ -148,6 +149,7 @@ function dupTo(t: Task, oldfd: number, newfd: number, flags: number): number {
 }
 
 export function registerReadWrite(table: SyscallTable, k: Kernel): void {
+  installOwnerLookup(k);
   // Terminals (ioctl, read and write of ptys) reach the kernel through this.
   installTtyKernel(k);
   table[SYS.read] = (t, a) => rw(t, a, false, false);
@@ -199,6 +201,7 @@ export function registerReadWrite(table: SyscallTable, k: Kernel): void {
         // setfl: turning O_NOATIME on needs the file's owner or CAP_FOWNER.
         if ((arg & OpenFlag.O_NOATIME) !== 0 && (f.flags & OpenFlag.O_NOATIME) === 0 && f instanceof OpenFile &&
           !isOwnerOrCapable(callerOf(t).creds, f.inode.getattr())) return -Errno.EPERM;
+        fasyncChanged(f, fd, f.flags, arg);
         f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         return 0;
       case Fcntl.F_GETPIPE_SZ:
@@ -214,8 +217,15 @@ export function registerReadWrite(table: SyscallTable, k: Kernel): void {
       case Fcntl.F_ADD_SEALS:
       case Fcntl.F_GET_SEALS:
         return memfdFcntl(f, a.int(1), a.u32(2));
+      case Fcntl.F_GETOWN:
+      case Fcntl.F_SETOWN:
+      case Fcntl.F_GETOWN_EX:
+      case Fcntl.F_SETOWN_EX:
+      case Fcntl.F_GETSIG:
+      case Fcntl.F_SETSIG:
+        return fownFcntl(t, f, a.int(1), arg, a.u64(2));
       default:
-        // Leases and owners come with the rest of the file-system issue.
+        // Leases come with the rest of the file-system issue.
         return -Errno.EINVAL;
     }
   };
@@ -235,7 +245,9 @@ export function registerReadWrite(table: SyscallTable, k: Kernel): void {
         const r = t.tg.mm.readBytes(a.u64(2), scratch, 0, 4);
         if (r < 0) return r;
         const bit = req === Ioctl.FIONBIO ? OpenFlag.O_NONBLOCK : OpenFlag.FASYNC;
-        f.flags = scratchView.getInt32(0, true) !== 0 ? f.flags | bit : f.flags & ~bit;
+        const flags = scratchView.getInt32(0, true) !== 0 ? f.flags | bit : f.flags & ~bit;
+        fasyncChanged(f, fd, f.flags, flags);
+        f.flags = flags;
         return 0;
       }
     }

@@ -25,7 +25,7 @@ import { NO_RESUME, type Kernel } from '../kernel/kernel.js';
 import { hasSignalWork, sendSignal, userSiginfo } from '../kernel/signals.js';
 import type { Task } from '../kernel/task.js';
 import {
-  createSocket, createSocketPair, dropRights, netdevHooks, netHooks, newRecvMsg, newSendMsg, Socket, UnixSocket, type AcceptOut, type NetCaller,
+  createSocket, createSocketPair, dropRights, netdevHooks, netHooks, NetlinkSocket, newRecvMsg, newSendMsg, Socket, UnixSocket, type AcceptOut, type NetCaller,
   type OptVal, type SendMsg,
 } from '../net/index.js';
 import type { FileDescription, IoResult } from '../vfs/file.js';
@@ -379,6 +379,11 @@ function readMsghdr(t: Task, addr: number, copyName: boolean): MsgHdr | number {
   return { name, namelen, addr: kaddr, control, controllen, flags, ...v };
 }
 
+/** Unix and netlink sockets take SCM_RIGHTS and SCM_CREDENTIALS (scm_send/scm_recv); others only SOL_SOCKET basics. */
+function takesScm(s: Socket): boolean {
+  return s instanceof UnixSocket || s instanceof NetlinkSocket;
+}
+
 /** __scm_send for a unix socket: SCM_RIGHTS (files, one reference each) and SCM_CREDENTIALS (checked). */
 function parseScm(k: Kernel, t: Task, ctl: Uint8Array, m: SendMsg, unix: boolean): number {
   const dv = new DataView(ctl.buffer, ctl.byteOffset, ctl.byteLength);
@@ -452,7 +457,7 @@ function sendOne(k: Kernel, t: Task, s: Socket, addr: number, flags: number, out
     if (h.controllen > OPTMEM_MAX) return -Errno.ENOBUFS;
     const ctl = new Uint8Array(h.controllen);
     if (t.tg.mm.readBytes(h.control, ctl, 0, h.controllen) < 0) return -Errno.EFAULT;
-    const e = parseScm(k, t, ctl, m, s instanceof UnixSocket);
+    const e = parseScm(k, t, ctl, m, takesScm(s));
     if (e < 0) return e;
   }
   const r = s.sendmsg(netCaller(k, t), m);
@@ -571,7 +576,7 @@ function recvOne(k: Kernel, t: Task, s: Socket, addr: number, flags: number): Io
       return v;
     }
     const st = { ctl: h.control, left: h.controllen, flags: (flags & MsgFlag.MSG_CMSG_CLOEXEC) | m.msgFlags };
-    const unix = s instanceof UnixSocket;
+    const unix = takesScm(s);
     if (h.control === 0) {
       if (unix && (s.passcred || m.rights)) st.flags |= MsgFlag.MSG_CTRUNC;
     } else {

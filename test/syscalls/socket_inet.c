@@ -4,7 +4,8 @@
  * SO_REUSEADDR, EADDRNOTAVAIL, ephemeral ports), listen/accept/connect
  * (refused, non-blocking with SO_ERROR, backlogs), data and EOF, RST on a
  * close with unread data, EPIPE after the peer closed, shutdown, TCP and IP
- * options, poll readiness, UDP datagrams (connected and not, ECONNREFUSED),
+ * options, poll readiness, urgent data (MSG_OOB, SIGURG, SO_OOBINLINE,
+ * SIOCATMARK), UDP datagrams (connected and not, ECONNREFUSED),
  * IPv6 with v4-mapped addresses and IPV6_V6ONLY, the lo interface ioctls,
  * and a forked server and client over TCP that hand a connection to a
  * worker over a unix socket.
@@ -514,6 +515,145 @@ static void tcp_fill(void)
 	close(l);
 }
 
+static volatile int sigurgs;
+static void on_sigurg(int sig)
+{
+	(void)sig;
+	sigurgs++;
+}
+
+/* Waits (up to a second) until fd shows POLLPRI: loopback delivery may finish after send returns. */
+static short wait_pri(int fd)
+{
+	struct pollfd p = {fd, POLLPRI, 0};
+	if (poll(&p, 1, 1000) < 0)
+		return -1;
+	return p.revents;
+}
+
+static int atmark(int fd)
+{
+	int v = -1;
+	if (ioctl(fd, SIOCATMARK, &v) < 0)
+		return -1;
+	return v;
+}
+
+/*
+ * Urgent data (man 7 tcp, "Sockets API"): the last byte of a send with
+ * MSG_OOB; SIGURG to the receiver's owner; read out of line with
+ * recv(MSG_OOB), or inline with SO_OOBINLINE; reads stop at the mark;
+ * SIOCATMARK, FIONREAD, POLLPRI.
+ */
+static void tcp_oob(void)
+{
+	struct sigaction sa = {0}, old;
+	sa.sa_handler = on_sigurg;
+	sigaction(SIGURG, &sa, &old);
+	sigurgs = 0;
+	int port;
+	int l = listener(5, &port);
+	int c = connect_to(port, 0);
+	int a = accept(l, NULL, NULL);
+	CHECK(l >= 0 && c >= 0 && a >= 0);
+	CHECK_OK(fcntl(a, F_SETOWN, getpid()));
+	char buf[64], ch = 0;
+
+	/* Nothing urgent yet. */
+	CHECK_ERR(recv(a, &ch, 1, MSG_OOB), EINVAL);
+	CHECK_EQ(atmark(a), 0);
+
+	CHECK_EQ(send(c, "hello", 5, MSG_OOB), 5);
+	CHECK_EQ(wait_pri(a) & POLLPRI, POLLPRI);
+	CHECK_EQ(revents(a, POLLIN | POLLPRI), POLLIN | POLLPRI);
+	CHECK_EQ(sigurgs, 1);
+	int n = -1;
+	CHECK_OK(ioctl(a, FIONREAD, &n));
+	CHECK_EQ(n, 4);
+	CHECK_EQ(atmark(a), 0);
+	/* A read stops at the mark. */
+	CHECK_EQ(recv(a, buf, sizeof(buf), 0), 4);
+	CHECK(memcmp(buf, "hell", 4) == 0);
+	CHECK_EQ(atmark(a), 1);
+	/* At the mark only the urgent byte is left: not readable as data. */
+	CHECK_EQ(revents(a, POLLIN | POLLPRI), POLLPRI);
+	CHECK_EQ(recv(a, &ch, 1, MSG_OOB | MSG_PEEK), 1);
+	CHECK_EQ(ch, 'o');
+	ch = 0;
+	CHECK_EQ(recv(a, &ch, 1, MSG_OOB), 1);
+	CHECK_EQ(ch, 'o');
+	CHECK_ERR(recv(a, &ch, 1, MSG_OOB), EINVAL);
+	CHECK_EQ(revents(a, POLLIN | POLLPRI), 0);
+	/* Still at the mark: a read steps over the urgent byte (and finds nothing more). */
+	CHECK_EQ(atmark(a), 1);
+	CHECK_ERR(recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	CHECK_EQ(atmark(a), 0);
+	CHECK_EQ(send(c, "xy", 2, 0), 2);
+	CHECK_EQ(revents(a, POLLIN) & POLLIN, POLLIN);
+	CHECK_EQ(recv(a, buf, sizeof(buf), 0), 2);
+	CHECK(memcmp(buf, "xy", 2) == 0);
+
+	/* Reading past an urgent byte that was never read with MSG_OOB loses it. */
+	CHECK_EQ(send(c, "12", 2, MSG_OOB), 2);
+	CHECK_EQ(wait_pri(a) & POLLPRI, POLLPRI);
+	CHECK_EQ(sigurgs, 2);
+	CHECK_EQ(recv(a, buf, sizeof(buf), 0), 1);
+	CHECK_EQ(buf[0], '1');
+	CHECK_EQ(send(c, "3", 1, 0), 1);
+	CHECK_EQ(revents(a, POLLIN) & POLLIN, POLLIN);
+	CHECK_EQ(recv(a, buf, sizeof(buf), 0), 1);
+	CHECK_EQ(buf[0], '3');
+	CHECK_ERR(recv(a, &ch, 1, MSG_OOB), EINVAL);
+
+	/* MSG_OOB with no room: MSG_TRUNC in msg_flags (and without MSG_PEEK the byte is gone). */
+	CHECK_EQ(send(c, "Z", 1, MSG_OOB), 1);
+	CHECK_EQ(wait_pri(a) & POLLPRI, POLLPRI);
+	struct msghdr mh = {0};
+	CHECK_EQ(recvmsg(a, &mh, MSG_OOB | MSG_PEEK), 0);
+	CHECK_EQ(mh.msg_flags, MSG_OOB | MSG_TRUNC);
+	struct iovec iov = {&ch, 1};
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	CHECK_EQ(recvmsg(a, &mh, MSG_OOB), 1);
+	CHECK_EQ(mh.msg_flags, MSG_OOB);
+	CHECK_EQ(ch, 'Z');
+	CHECK_EQ(send(c, "W", 1, MSG_OOB), 1);
+	CHECK_EQ(wait_pri(a) & POLLPRI, POLLPRI);
+	mh.msg_iov = NULL;
+	mh.msg_iovlen = 0;
+	CHECK_EQ(recvmsg(a, &mh, MSG_OOB), 0);
+	CHECK_EQ(mh.msg_flags, MSG_OOB | MSG_TRUNC);
+	CHECK_ERR(recv(a, &ch, 1, MSG_OOB), EINVAL);
+	CHECK_EQ(sigurgs, 4);
+	/* The byte read out of line is still skipped by a read. */
+	CHECK_EQ(atmark(a), 1);
+	CHECK_ERR(recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+
+	/* SO_OOBINLINE: the byte stays in the stream; MSG_OOB is EINVAL; the mark still splits reads. */
+	int one = 1;
+	CHECK_OK(setsockopt(a, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one)));
+	CHECK_EQ(send(c, "pq", 2, MSG_OOB), 2);
+	CHECK_EQ(wait_pri(a) & POLLPRI, POLLPRI);
+	CHECK_EQ(sigurgs, 5);
+	CHECK_ERR(recv(a, &ch, 1, MSG_OOB), EINVAL);
+	CHECK_OK(ioctl(a, FIONREAD, &n));
+	CHECK_EQ(n, 2);
+	CHECK_EQ(recv(a, buf, sizeof(buf), 0), 1);
+	CHECK_EQ(buf[0], 'p');
+	CHECK_EQ(atmark(a), 1);
+	CHECK_EQ(recv(a, buf, sizeof(buf), 0), 1);
+	CHECK_EQ(buf[0], 'q');
+	CHECK_EQ(atmark(a), 0);
+
+	/* Not on a listener (whose error queue is looked at first, and empty). */
+	CHECK_ERR(recv(l, &ch, 1, MSG_OOB), ENOTCONN);
+	CHECK_ERR(recv(l, &ch, 1, MSG_ERRQUEUE | MSG_OOB), EAGAIN);
+	close(a);
+	close(c);
+	close(l);
+	sigaction(SIGURG, &old, NULL);
+}
+
 static void udp_basic(void)
 {
 	int r = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -853,6 +993,7 @@ int main(void)
 	RUN(tcp_close);
 	RUN(tcp_options);
 	RUN(tcp_fill);
+	RUN(tcp_oob);
 	RUN(udp_basic);
 	RUN(udp_refused);
 	RUN(ipv6);

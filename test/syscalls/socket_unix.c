@@ -876,6 +876,209 @@ static void readiness(void)
 	close(sv[1]);
 }
 
+/*
+ * The file's owner (man 2 fcntl, "Managing signals"): F_SETOWN/F_GETOWN and
+ * the socket ioctls FIOSETOWN/SIOCSPGRP/FIOGETOWN/SIOCGPGRP share it;
+ * F_SETOWN_EX/F_GETOWN_EX, F_SETSIG/F_GETSIG; errors of f_setown.
+ */
+static void owner(void)
+{
+	int sv[2];
+	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	struct f_owner_ex ex = {.type = -1, .pid = -1};
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), 0);
+	CHECK_OK(fcntl(sv[0], F_GETOWN_EX, &ex));
+	CHECK_EQ(ex.type, F_OWNER_TID);
+	CHECK_EQ(ex.pid, 0);
+	CHECK_EQ(fcntl(sv[0], F_GETSIG), 0);
+
+	CHECK_OK(fcntl(sv[0], F_SETOWN, getpid()));
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), getpid());
+	int who = 0;
+	CHECK_OK(ioctl(sv[0], FIOGETOWN, &who));
+	CHECK_EQ(who, getpid());
+	CHECK_OK(fcntl(sv[0], F_GETOWN_EX, &ex));
+	CHECK_EQ(ex.type, F_OWNER_PID);
+	CHECK_EQ(ex.pid, getpid());
+	/* dup shares the description, hence the owner; the peer has its own. */
+	int d = dup(sv[0]);
+	CHECK(d >= 0);
+	CHECK_EQ(fcntl(d, F_GETOWN), getpid());
+	close(d);
+	CHECK_EQ(fcntl(sv[1], F_GETOWN), 0);
+
+	/* A process group: negative. SIOCSPGRP takes the same argument. */
+	who = -getpgrp();
+	CHECK_OK(ioctl(sv[0], SIOCSPGRP, &who));
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), -getpgrp());
+	CHECK_OK(fcntl(sv[0], F_GETOWN_EX, &ex));
+	CHECK_EQ(ex.type, F_OWNER_PGRP);
+	CHECK_EQ(ex.pid, getpgrp());
+	who = 0;
+	CHECK_OK(ioctl(sv[0], SIOCGPGRP, &who));
+	CHECK_EQ(who, -getpgrp());
+
+	/* A thread. */
+	ex.type = F_OWNER_TID;
+	ex.pid = (pid_t)syscall(SYS_gettid);
+	CHECK_OK(fcntl(sv[0], F_SETOWN_EX, &ex));
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), (int)syscall(SYS_gettid));
+
+	/* Errors: no such process, INT_MIN, a bad type, bad pointers, bad signals. */
+	CHECK_ERR(fcntl(sv[0], F_SETOWN, 0x3ffffff0), ESRCH);
+	CHECK_ERR(fcntl(sv[0], F_SETOWN, -0x3ffffff0), ESRCH);
+	CHECK_ERR(fcntl(sv[0], F_SETOWN, (int)0x80000000), EINVAL);
+	who = 0x3ffffff0;
+	CHECK_ERR(ioctl(sv[0], FIOSETOWN, &who), ESRCH);
+	CHECK_ERR(ioctl(sv[0], FIOSETOWN, (void *)8), EFAULT);
+	ex.type = 3;
+	ex.pid = getpid();
+	CHECK_ERR(fcntl(sv[0], F_SETOWN_EX, &ex), EINVAL);
+	ex.type = F_OWNER_PID;
+	ex.pid = 0x3ffffff0;
+	CHECK_ERR(fcntl(sv[0], F_SETOWN_EX, &ex), ESRCH);
+	CHECK_ERR(fcntl(sv[0], F_SETOWN_EX, (void *)8), EFAULT);
+	CHECK_ERR(fcntl(sv[0], F_GETOWN_EX, (void *)8), EFAULT);
+	CHECK_ERR(fcntl(sv[0], F_SETSIG, 65), EINVAL);
+	CHECK_ERR(fcntl(sv[0], F_SETSIG, -1), EINVAL);
+	CHECK_OK(fcntl(sv[0], F_SETSIG, SIGRTMIN));
+	CHECK_EQ(fcntl(sv[0], F_GETSIG), SIGRTMIN);
+	/* The owner survives the failed calls; 0 clears it. */
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), (int)syscall(SYS_gettid));
+	CHECK_OK(fcntl(sv[0], F_SETOWN, 0));
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), 0);
+
+	/* An owner that is gone (reaped) reads back as 0. */
+	int gate[2];
+	CHECK_OK(pipe(gate));
+	pid_t child = fork();
+	if (child == 0) {
+		char b;
+		close(gate[1]);
+		_exit(read(gate[0], &b, 1) == 0 ? 0 : 1);
+	}
+	CHECK(child > 0);
+	close(gate[0]);
+	CHECK_OK(fcntl(sv[0], F_SETOWN, child));
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), child);
+	close(gate[1]);
+	int st;
+	CHECK_EQ(waitpid(child, &st, 0), child);
+	CHECK_EQ(fcntl(sv[0], F_GETOWN), 0);
+	CHECK_OK(fcntl(sv[0], F_GETOWN_EX, &ex));
+	CHECK_EQ(ex.type, F_OWNER_PID);
+	CHECK_EQ(ex.pid, 0);
+
+	/* Any file has an owner: a pipe. */
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_OK(fcntl(p[0], F_SETOWN, getpid()));
+	CHECK_EQ(fcntl(p[0], F_GETOWN), getpid());
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static volatile int sigios, rt_code, rt_fd;
+static volatile long rt_band;
+static void on_sigio(int sig)
+{
+	(void)sig;
+	sigios++;
+}
+static void on_rt_sigio(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	rt_code = si->si_code;
+	rt_band = si->si_band;
+	rt_fd = si->si_fd;
+}
+
+/*
+ * O_ASYNC (man 2 fcntl, "Managing signals"): SIGIO to the owner when data
+ * arrives, or the F_SETSIG signal with si_code POLL_IN/POLL_HUP, si_band and
+ * si_fd; nothing without an owner or with O_ASYNC off (FIOASYNC).
+ */
+static void async_io(void)
+{
+	struct sigaction sa = {0}, old_io, old_rt;
+	sa.sa_handler = on_sigio;
+	sigaction(SIGIO, &sa, &old_io);
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = on_rt_sigio;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGRTMIN, &sa, &old_rt);
+	sigios = 0;
+	int sv[2];
+	char buf[8];
+	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	CHECK_OK(fcntl(sv[0], F_SETOWN, getpid()));
+	CHECK_OK(fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_ASYNC));
+	CHECK_EQ(fcntl(sv[0], F_GETFL) & O_ASYNC, O_ASYNC);
+	CHECK_EQ(sigios, 0);
+	CHECK_EQ(write(sv[1], "x", 1), 1);
+	CHECK_EQ(sigios, 1);
+	/* Reading, and writing the other way, send nothing here. */
+	CHECK_EQ(read(sv[0], buf, sizeof(buf)), 1);
+	CHECK_EQ(write(sv[0], "y", 1), 1);
+	CHECK_EQ(sigios, 1);
+	/* No owner: no signal. */
+	CHECK_OK(fcntl(sv[0], F_SETOWN, 0));
+	CHECK_EQ(write(sv[1], "x", 1), 1);
+	CHECK_EQ(sigios, 1);
+	/* F_SETSIG: a real-time signal with the reason, band and descriptor. */
+	CHECK_OK(fcntl(sv[0], F_SETOWN, getpid()));
+	CHECK_OK(fcntl(sv[0], F_SETSIG, SIGRTMIN));
+	rt_code = rt_fd = -1;
+	CHECK_EQ(write(sv[1], "x", 1), 1);
+	CHECK_EQ(rt_code, POLL_IN);
+	CHECK_EQ(rt_band, POLLIN | POLLRDNORM);
+	CHECK_EQ(rt_fd, sv[0]);
+	CHECK_EQ(sigios, 1);
+	/* The peer's close: POLL_HUP. */
+	rt_code = rt_fd = -1;
+	close(sv[1]);
+	CHECK_EQ(rt_code, POLL_HUP);
+	CHECK_EQ(rt_band, POLLHUP | POLLERR);
+	CHECK_EQ(rt_fd, sv[0]);
+	close(sv[0]);
+
+	/* FIOASYNC turns it on and off; a listener hears of connections. */
+	CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	CHECK_OK(fcntl(sv[0], F_SETOWN, getpid()));
+	int on = 1;
+	CHECK_OK(ioctl(sv[0], FIOASYNC, &on));
+	CHECK_EQ(fcntl(sv[0], F_GETFL) & O_ASYNC, O_ASYNC);
+	CHECK_EQ(send(sv[1], "d", 1, 0), 1);
+	CHECK_EQ(sigios, 2);
+	on = 0;
+	CHECK_OK(ioctl(sv[0], FIOASYNC, &on));
+	CHECK_EQ(fcntl(sv[0], F_GETFL) & O_ASYNC, 0);
+	CHECK_EQ(send(sv[1], "d", 1, 0), 1);
+	CHECK_EQ(sigios, 2);
+	close(sv[0]);
+	close(sv[1]);
+
+	struct sockaddr_un a;
+	socklen_t al = path_addr(&a, "async");
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(l >= 0);
+	CHECK_OK(bind(l, (struct sockaddr *)&a, al));
+	CHECK_OK(listen(l, 5));
+	CHECK_OK(fcntl(l, F_SETOWN, getpid()));
+	CHECK_OK(fcntl(l, F_SETFL, O_ASYNC));
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_OK(connect(c, (struct sockaddr *)&a, al));
+	CHECK_EQ(sigios, 3);
+	close(c);
+	close(l);
+	unlink(a.sun_path);
+	sigaction(SIGIO, &old_io, NULL);
+	sigaction(SIGRTMIN, &old_rt, NULL);
+}
+
 /* A child blocks in accept / recv; the parent connects and writes in pieces. */
 static void fork_server(void)
 {
@@ -1061,6 +1264,8 @@ int main(void)
 	RUN(sockopts);
 	RUN(timeouts);
 	RUN(readiness);
+	RUN(owner);
+	RUN(async_io);
 	RUN(fork_server);
 	RUN(interrupted);
 	RUN(mmsg);

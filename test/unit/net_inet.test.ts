@@ -219,7 +219,7 @@ test('sockets of unsupported kinds', () => {
   assert.equal(createSocket(c, 2, SockType.SOCK_SEQPACKET, 0, 0, OWNER), -Errno.ESOCKTNOSUPPORT);
   assert.equal(createSocket(c, 2, SockType.SOCK_STREAM, 17, 0, OWNER), -Errno.EPROTONOSUPPORT);
   assert.equal(createSocket(c, 2, SockType.SOCK_DGRAM, 1, 0, OWNER), -Errno.EACCES);
-  assert.equal(createSocket(c, 16, SockType.SOCK_DGRAM, 0, 0, OWNER), -Errno.EAFNOSUPPORT);
+  assert.equal(createSocket(c, 17, SockType.SOCK_DGRAM, 0, 0, OWNER), -Errno.EAFNOSUPPORT);
   assert.equal(createSocket(c, 99, SockType.SOCK_DGRAM, 0, 0, OWNER), -Errno.EAFNOSUPPORT);
   assert.equal(createSocket(c, 2, 11, 0, 0, OWNER), -Errno.EINVAL);
 });

@@ -378,7 +378,7 @@ test('readdir of /proc/PID and /proc/PID/task lists exactly the entries, in orde
   assert.deepEqual(pw.list(c, '/proc/42/task'), ['.', '..', '42', '43']);
   assert.deepEqual(pw.list(c, '/proc/42/task/43'), ['.', '..', ...TID_ENTRIES]);
   assert.deepEqual(TGID_ENTRIES, [
-    'task', 'fd', 'fdinfo', 'environ', 'auxv', 'status', 'limits', 'comm', 'cmdline', 'stat', 'statm', 'maps',
+    'task', 'fd', 'fdinfo', 'net', 'environ', 'auxv', 'status', 'limits', 'comm', 'cmdline', 'stat', 'statm', 'maps',
     'cwd', 'root', 'exe', 'mounts', 'mountinfo', 'smaps', 'cgroup',
   ]);
   assert.equal(pw.w.lookup(c, '/proc/42/task/44'), -Errno.ENOENT);
@@ -387,7 +387,7 @@ test('readdir of /proc/PID and /proc/PID/task lists exactly the entries, in orde
   const d = pw.w.inode(c, '/proc/42').getattr();
   assert.equal(d.mode, 0o40555);
   assert.equal(d.uid, 1000);
-  assert.equal(d.nlink, 5);
+  assert.equal(d.nlink, 6);
   const st = pw.w.inode(c, '/proc/42/stat').getattr();
   assert.equal(st.mode, 0o100444);
   assert.equal(st.size, 0);

@@ -29,7 +29,7 @@ function setup() {
 test('/proc lists the system files (procfs order), self, thread-self, then the PIDs in order', () => {
   const { pw, c } = setup();
   assert.deepEqual(pw.list(c, '/proc'), [
-    '.', '..', 'sys', 'stat', 'mounts', 'uptime', 'cpuinfo', 'loadavg', 'meminfo', 'version', 'filesystems',
+    '.', '..', 'net', 'sys', 'stat', 'mounts', 'uptime', 'cpuinfo', 'loadavg', 'meminfo', 'version', 'filesystems',
     'self', 'thread-self', '1', '7', '42',
   ]);
   const st = pw.w.inode(c, '/proc').getattr();

@@ -21,6 +21,7 @@ import {
   leaderOf,
   CAP_FULL,
 } from './format.js';
+import { buildNetDir } from './net.js';
 import type { ProcFileSystem } from './procfs.js';
 import {
   FIRST_POS,
@@ -49,7 +50,7 @@ const FD_LINK_SIZE = 64;
 
 /** The entries of /proc/PID in Linux's order (tgid_base_stuff), those procfs provides. */
 export const TGID_ENTRIES: readonly string[] = [
-  'task', 'fd', 'fdinfo', 'environ', 'auxv', 'status', 'limits', 'comm', 'cmdline', 'stat', 'statm', 'maps',
+  'task', 'fd', 'fdinfo', 'net', 'environ', 'auxv', 'status', 'limits', 'comm', 'cmdline', 'stat', 'statm', 'maps',
   'cwd', 'root', 'exe', 'mounts', 'mountinfo', 'smaps', 'cgroup',
 ];
 /** The entries of /proc/PID/task/TID (tid_base_stuff). */
@@ -153,7 +154,7 @@ export class PidDir extends SynthDir {
   }
 
   protected override refreshAttrs(): void {
-    this.attrs.nlink = 2 + (this.kind === 'tgid' ? 3 : 2);
+    this.attrs.nlink = 2 + (this.kind === 'tgid' ? 4 : 3);
   }
 
   *listing(): Iterable<SynthEntry> {
@@ -232,6 +233,8 @@ export class PidDir extends SynthDir {
         return new FdDir(pfs, this, false);
       case 'fdinfo':
         return new FdDir(pfs, this, true);
+      case 'net':
+        return buildNetDir(pfs, this);
       case 'environ':
         return this.guarded(0o400, (p) => p.environ());
       case 'auxv':

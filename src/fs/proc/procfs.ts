@@ -122,6 +122,7 @@ export class ProcRootDir extends SynthDir {
     add('version', systemFile(pfs, () => formatVersion(view)));
     add('filesystems', systemFile(pfs, () => formatFilesystems(view.filesystems?.() ?? DEFAULT_FILESYSTEMS)));
     add('mounts', new SynthSymlink(pfs, 'self/mounts'));
+    add('net', new SynthSymlink(pfs, 'self/net'));
     const sys = new StaticDir(pfs, 0o555, this);
     buildProcSys(pfs, sys);
     add('sys', sys);
