@@ -9,13 +9,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, parseProcess, parseSize } from '../oci/config.js';
+import type { CpuResources } from '../oci/cgroups.js';
+import { ConfigError, cpuResources, parseProcess, parseSize } from '../oci/config.js';
 import { RuntimeLog } from '../oci/log.js';
 import { hostPsTable, Runtime, RuntimeError } from '../oci/runtime.js';
 import { parseSignal } from '../oci/signals.js';
 import { defaultSpec, features, OCI_VERSION } from '../oci/spec.js';
 import { writeAtomic } from '../oci/state.js';
 import type { ProcessConfig } from '../sandbox/sandbox.js';
+import type { TerminalRequest } from '../oci/terminal.js';
 import { FlagError, flagHelp, Flags, parseFlags, type FlagDef } from './flags.js';
 
 export function version(): string {
@@ -83,7 +85,7 @@ interface Command {
 
 const bundleFlag: FlagDef = { name: 'bundle', kind: 'value', aliases: ['b'], arg: 'DIR', help: 'the bundle directory (default: the current directory)' };
 const pidFileFlag: FlagDef = { name: 'pid-file', kind: 'value', arg: 'FILE', help: 'write the host pid to wait on and signal to FILE' };
-const consoleFlag: FlagDef = { name: 'console-socket', kind: 'value', arg: 'PATH', help: "a unix socket to receive the terminal's master (terminals are not supported yet)" };
+const consoleFlag: FlagDef = { name: 'console-socket', kind: 'value', arg: 'PATH', help: "a unix socket to receive the terminal's master (a pty) when process.terminal is true" };
 const ignored = (...names: string[]): FlagDef[] => names.map((name) => ({ name, kind: 'bool' as const }));
 const ignoredValues = (...names: string[]): FlagDef[] => names.map((name) => ({ name, kind: 'value' as const }));
 
@@ -110,9 +112,11 @@ export function parseDuration(s: string): number {
   return total;
 }
 
-function execProcess(rt: Runtime, id: string, f: Flags): ProcessConfig {
+function execProcess(rt: Runtime, id: string, f: Flags): { p: ProcessConfig; terminal?: TerminalRequest } {
   const file = f.str('process');
   let p: ProcessConfig;
+  let terminal = f.bool('tty');
+  let size: { height: number; width: number } | undefined;
   if (file !== undefined) {
     let json: unknown;
     try {
@@ -123,7 +127,8 @@ function execProcess(rt: Runtime, id: string, f: Flags): ProcessConfig {
     const warnings: string[] = [];
     try {
       const parsed = parseProcess(json, 'process', warnings);
-      if (parsed.terminal) throw new RuntimeError('exec failed: process.terminal: terminals are not supported yet', 255);
+      terminal ||= parsed.terminal;
+      size = parsed.consoleSize;
       p = parsed.process;
     } catch (e) {
       if (e instanceof ConfigError) throw new RuntimeError(`exec failed: ${file}: ${e.message}`, 255);
@@ -159,10 +164,10 @@ function execProcess(rt: Runtime, id: string, f: Flags): ProcessConfig {
     if (f.bool('no-new-privs')) p.noNewPrivileges = true;
     if (f.list('cap').length > 0) rt.opts.log.warn('exec --cap: capabilities are not added (the container process set applies)');
   }
-  if (f.bool('tty') || f.str('console-socket') !== undefined || f.str('console') !== undefined) {
-    throw new RuntimeError('exec failed: terminals are not supported yet (exec without -t)', 255);
-  }
-  return p;
+  // runc's old --console is its --console-socket.
+  const consoleSocket = f.str('console-socket') ?? f.str('console');
+  if (consoleSocket !== undefined && !terminal) throw new RuntimeError('exec failed: cannot use console socket if runtime will not detach or allocate tty', 255);
+  return { p, terminal: terminal ? { consoleSocket, size } : undefined };
 }
 
 /** daemon.json editing for install/uninstall: a backup first, then the change written atomically. */
@@ -238,7 +243,7 @@ const COMMANDS: Command[] = [
       { name: 'process', kind: 'value', aliases: ['p'], arg: 'FILE', help: 'an OCI process object (JSON) to run instead of COMMAND' },
       { name: 'detach', kind: 'bool', aliases: ['d'], help: 'return once the process has started (the --pid-file process waits for it)' },
       pidFileFlag, consoleFlag,
-      { name: 'tty', kind: 'bool', aliases: ['t'], help: 'allocate a terminal (not supported yet)' },
+      { name: 'tty', kind: 'bool', aliases: ['t'], help: 'allocate a terminal (its master goes to --console-socket, or is copied to this terminal)' },
       { name: 'user', kind: 'value', aliases: ['u'], arg: 'UID[:GID]', help: 'the user to run as' },
       { name: 'cwd', kind: 'value', arg: 'DIR', help: 'the working directory in the container' },
       { name: 'env', kind: 'list', aliases: ['e'], arg: 'KEY=VALUE', help: 'set an environment variable (repeatable)' },
@@ -254,8 +259,8 @@ const COMMANDS: Command[] = [
     async run(g, f) {
       const rt = runtimeOf(g);
       const id = f.positionals[0];
-      const p = execProcess(rt, id, f);
-      return rt.exec(id, p, { detach: f.bool('detach'), pidFile: f.str('pid-file'), ignorePaused: f.bool('ignore-paused') });
+      const { p, terminal } = execProcess(rt, id, f);
+      return rt.exec(id, p, { detach: f.bool('detach'), pidFile: f.str('pid-file'), ignorePaused: f.bool('ignore-paused'), terminal });
     },
   },
   {
@@ -267,10 +272,12 @@ const COMMANDS: Command[] = [
     hidden: true,
     async run(g, f) {
       const p = JSON.parse(process.env.TSVISOR_EXEC_PROCESS ?? 'null') as ProcessConfig | null;
+      const terminal = JSON.parse(process.env.TSVISOR_EXEC_TERMINAL ?? 'null') as TerminalRequest | null;
       delete process.env.TSVISOR_EXEC_PROCESS;
+      delete process.env.TSVISOR_EXEC_TERMINAL;
       try {
         if (!p) throw new RuntimeError('no process to run');
-        return await runtimeOf(g).exec(f.positionals[0], p, { readyFd: 3 });
+        return await runtimeOf(g).exec(f.positionals[0], p, { readyFd: 3, terminal: terminal ?? undefined });
       } catch (e) {
         try {
           fs.writeSync(3, JSON.stringify({ error: (e as Error).message.replace(/^exec failed: /, '') }) + '\n');
@@ -437,16 +444,19 @@ const COMMANDS: Command[] = [
     flags: [
       { name: 'resources', kind: 'value', aliases: ['r'], arg: 'FILE', help: 'linux.resources as JSON (- for stdin)' },
       { name: 'pids-limit', kind: 'value', arg: 'N', help: 'the most tasks at once (0 or -1: no limit)' },
-      { name: 'memory', kind: 'value', arg: 'BYTES', help: 'memory limit (cannot change while running; reported)' },
-      ...ignoredValues('memory-reservation', 'memory-swap', 'kernel-memory', 'kernel-memory-tcp', 'cpu-shares', 'cpu-period', 'cpu-quota', 'cpu-rt-period',
+      { name: 'memory', kind: 'value', arg: 'BYTES', help: 'memory limit (not below what the container uses; up to twice the limit at create)' },
+      { name: 'cpu-quota', kind: 'value', arg: 'US', help: 'CPU time per period in µs (-1: none), through the container\'s cgroup' },
+      { name: 'cpu-period', kind: 'value', arg: 'US', help: 'the CPU quota\'s period in µs' },
+      { name: 'cpu-shares', kind: 'value', arg: 'N', help: 'relative CPU weight' },
+      ...ignoredValues('memory-reservation', 'memory-swap', 'kernel-memory', 'kernel-memory-tcp', 'cpu-rt-period',
         'cpu-rt-runtime', 'cpuset-cpus', 'cpuset-mems', 'blkio-weight', 'l3-cache-schema', 'mem-bw-schema', 'cpu-idle'),
     ],
     args: 1,
     async run(g, f) {
-      const res: { pidsLimit?: number; memoryLimit?: number } = {};
+      const res: { pidsLimit?: number; memoryLimit?: number; cpu?: CpuResources } = {};
       const file = f.str('resources');
       if (file !== undefined) {
-        let json: { memory?: { limit?: unknown }; pids?: { limit?: unknown } };
+        let json: { memory?: { limit?: unknown }; pids?: { limit?: unknown }; cpu?: unknown };
         try {
           json = JSON.parse(fs.readFileSync(file === '-' ? 0 : file, 'utf8')) as typeof json;
         } catch (e) {
@@ -454,6 +464,19 @@ const COMMANDS: Command[] = [
         }
         if (typeof json?.pids?.limit === 'number') res.pidsLimit = json.pids.limit;
         if (typeof json?.memory?.limit === 'number') res.memoryLimit = json.memory.limit;
+        if (json?.cpu !== undefined && json.cpu !== null) {
+          try {
+            res.cpu = cpuResources(json.cpu, 'cpu');
+          } catch (e) {
+            throw new RuntimeError(`--resources: ${(e as Error).message}`);
+          }
+        }
+      }
+      for (const [flag, key, min] of [['cpu-quota', 'quota', -1], ['cpu-period', 'period', 0], ['cpu-shares', 'shares', 0]] as const) {
+        const v = f.str(flag);
+        if (v === undefined) continue;
+        if (!/^-?\d+$/.test(v) || Number(v) < min) throw new RuntimeError(`invalid value for ${flag}: ${v}`);
+        res.cpu = { ...res.cpu, [key]: Number(v) };
       }
       const pl = f.str('pids-limit');
       if (pl !== undefined) {

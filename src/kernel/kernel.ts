@@ -235,14 +235,18 @@ export class Kernel {
     ctx.exit();
   }
 
-  /** Runs until the init process exits; resolves with its status. */
-  run(init: ThreadGroup): Promise<ExitResult> {
+  /**
+   * Runs until the init process exits; resolves with its status. With
+   * hold, init does not run yet (its tasks start later with resumeTask):
+   * an OCI container's "created" state, processes exec'd beside it.
+   */
+  run(init: ThreadGroup, hold = false): Promise<ExitResult> {
     this.initGroup = init;
     const done = new Promise<ExitResult>((resolve) => {
       this.onInitExit = resolve;
     });
     this.platform.onReady(this.pump);
-    for (const t of init.tasks) this.resume(t);
+    if (!hold) for (const t of init.tasks) this.resume(t);
     this.pump();
     return done;
   }

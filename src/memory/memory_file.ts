@@ -48,7 +48,7 @@ function pageUp(n: number): number {
 export class MemoryFile {
   readonly fd: number;
   readonly size: number;
-  readonly limit: number;
+  private limitBytes: number;
   readonly windowSize: number;
   private readonly alloc: ExtentAllocator;
   private used = 0;
@@ -79,13 +79,28 @@ export class MemoryFile {
   constructor(private readonly backend: MemoryBackend, limit: number, windowSize = DEFAULT_WINDOW_SIZE) {
     this.fd = backend.fd;
     this.size = backend.size;
-    this.limit = Math.min(pageUp(limit), backend.size);
+    this.limitBytes = Math.min(pageUp(limit), backend.size);
     this.windowSize = windowSize;
     this.alloc = new ExtentAllocator(Math.floor(backend.size / PAGE_SIZE));
   }
 
   /** Bytes currently allocated. */
   get usedBytes(): number { return this.used; }
+
+  /** Most bytes allocated at once (setLimit changes it). */
+  get limit(): number { return this.limitBytes; }
+
+  /**
+   * Changes the limit (a running container's `update --memory`): page-rounded,
+   * at most the file's size. A lower limit than what is allocated leaves those
+   * pages alone; only new allocations fail. Returns 0 or -EINVAL.
+   */
+  setLimit(bytes: number): number {
+    const limit = pageUp(bytes);
+    if (!(limit > 0) || limit > this.size) return -Errno.EINVAL;
+    this.limitBytes = limit;
+    return 0;
+  }
 
   /**
    * Allocates `bytes` (rounded up to pages) of contiguous, zeroed file space.

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CAPABILITY_NAMES } from '../abi/linux/capability.js';
 import { RLIMIT_NAMES } from '../abi/linux/rlimit.js';
 import type { MountSpec, MountsConfig } from '../sandbox/mounts.js';
+import type { CpuResources } from './cgroups.js';
 import type { CapabilityNumbers, ProcessConfig } from '../sandbox/sandbox.js';
 import { HOOK_KINDS, NAMESPACE_TYPES, type HookKind, type OciHook } from './spec.js';
 
@@ -29,6 +30,10 @@ export interface ContainerConfig {
   mounts: MountsConfig;
   memoryLimit?: number;
   pidsLimit?: number;
+  /** linux.resources.cpu, applied through a host cgroup (src/oci/cgroups.ts). */
+  cpu?: CpuResources;
+  /** linux.cgroupsPath. */
+  cgroupsPath?: string;
   hooks: Hooks;
   annotations: Record<string, string>;
   /** Things accepted but not honoured, for the debug log. */
@@ -345,6 +350,28 @@ function namespaces(v: unknown): void {
   });
 }
 
+/** linux.resources.cpu (also the cpu object of an update's --resources). */
+export function cpuResources(v: unknown, field: string): CpuResources {
+  const o = obj(v, field);
+  const num = (k: string, min: number): number | undefined => (o[k] === undefined || o[k] === null ? undefined : int(o[k], `${field}.${k}`, min, Number.MAX_SAFE_INTEGER));
+  const out: CpuResources = {};
+  const shares = num('shares', 0);
+  if (shares) out.shares = shares;
+  const quota = num('quota', -1);
+  if (quota !== undefined && quota !== 0) out.quota = quota;
+  const period = num('period', 0);
+  if (period) out.period = period;
+  const rtRuntime = num('realtimeRuntime', -1);
+  if (rtRuntime) out.realtimeRuntime = rtRuntime;
+  const rtPeriod = num('realtimePeriod', 0);
+  if (rtPeriod) out.realtimePeriod = rtPeriod;
+  const cpus = optStr(o.cpus, `${field}.cpus`);
+  if (cpus) out.cpus = cpus;
+  const mems = optStr(o.mems, `${field}.mems`);
+  if (mems) out.mems = mems;
+  return out;
+}
+
 function pathList(v: unknown, field: string): string[] {
   return strArray(v, field).map((p, i) => absPath(p, `${field}[${i}]`));
 }
@@ -397,11 +424,14 @@ export function parseConfig(json: unknown, bundle: string, opts: ParseOptions = 
 
   let memoryLimit: number | undefined;
   let pidsLimit: number | undefined;
+  let cpu: CpuResources | undefined;
+  let cgroupsPath: string | undefined;
   let maskedPaths: string[] | undefined;
   let readonlyPaths: string[] | undefined;
   const linux = optObj(c.linux, 'linux');
   if (linux) {
     if (linux.namespaces !== undefined && linux.namespaces !== null) namespaces(linux.namespaces);
+    cgroupsPath = optStr(linux.cgroupsPath, 'linux.cgroupsPath') || undefined;
     if (linux.maskedPaths !== undefined && linux.maskedPaths !== null) maskedPaths = pathList(linux.maskedPaths, 'linux.maskedPaths');
     if (linux.readonlyPaths !== undefined && linux.readonlyPaths !== null) readonlyPaths = pathList(linux.readonlyPaths, 'linux.readonlyPaths');
     if (linux.sysctl !== undefined && linux.sysctl !== null) {
@@ -422,10 +452,7 @@ export function parseConfig(json: unknown, bundle: string, opts: ParseOptions = 
         const l = int(pids.limit, 'linux.resources.pids.limit', -1, Number.MAX_SAFE_INTEGER);
         if (l > 0) pidsLimit = l;
       }
-      if (res.cpu !== undefined && res.cpu !== null) {
-        const cpu = obj(res.cpu, 'linux.resources.cpu');
-        if (cpu.quota !== undefined && cpu.quota !== null && Number(cpu.quota) > 0) warnings.push('linux.resources.cpu.quota: not applied');
-      }
+      if (res.cpu !== undefined && res.cpu !== null) cpu = cpuResources(res.cpu, 'linux.resources.cpu');
     }
   }
 
@@ -448,6 +475,8 @@ export function parseConfig(json: unknown, bundle: string, opts: ParseOptions = 
     },
     memoryLimit,
     pidsLimit,
+    cpu,
+    cgroupsPath,
     hooks: hk,
     annotations,
     warnings,

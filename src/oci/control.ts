@@ -16,7 +16,7 @@ const MAX_SUN_PATH = 107;
 export type Request =
   | { op: 'start' }
   | { op: 'kill'; signal: number; all?: boolean; pid?: number }
-  | { op: 'exec'; process: ProcessConfig; clientPid: number }
+  | { op: 'exec'; process: ProcessConfig; clientPid: number; terminal?: number }
   | { op: 'ps' }
   | { op: 'pause' }
   | { op: 'resume' }

@@ -12,9 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExitResult } from '../kernel/kernel.js';
 import type { ProcessConfig } from '../sandbox/sandbox.js';
+import { applyCpu, CGROUPS_FILE, readCgroups, removeCgroups, setUpCgroups, type CpuResources } from './cgroups.js';
 import { ConfigError, loadBundle, type ContainerConfig } from './config.js';
 import { ControlClient, ControlUnreachable, request, type Reply, type Request } from './control.js';
 import { runHooks } from './hooks.js';
+import { closeQuietly, copyToStdio, setUpTerminal, type TerminalRequest } from './terminal.js';
 import type { RuntimeLog } from './log.js';
 import type { LaunchConfig, ReadyReport } from './server.js';
 import type { OciState } from './spec.js';
@@ -156,7 +158,7 @@ export class Runtime {
 
   // --- create, start, run ---------------------------------------------------------------------
 
-  async create(id: string, o: CreateOptions): Promise<{ child: ChildProcess; state: StoredState }> {
+  async create(id: string, o: CreateOptions): Promise<{ child: ChildProcess; state: StoredState; terminalMaster?: number }> {
     if (!validId(id)) throw new RuntimeError(`invalid id format: ${id}`);
     const bundle = path.resolve(o.bundle ?? process.cwd());
     let cfg: ContainerConfig;
@@ -167,12 +169,12 @@ export class Runtime {
       throw e;
     }
     for (const w of cfg.warnings) this.log.warn(w);
-    if (cfg.terminal) throw new RuntimeError('process.terminal: terminals are not supported yet (set "terminal": false; Docker: run without -t)');
-    if (o.consoleSocket) throw new RuntimeError('cannot use console socket if runtime will not detach or allocate tty');
+    checkTerminal(cfg.terminal, o.consoleSocket, !o.keepChild);
     if (!this.store.create(id)) throw new RuntimeError(`container with id exists: ${id}`);
     const dir = this.store.dir(id);
     let child: ChildProcess | undefined;
     let st: StoredState | undefined;
+    let term: { slave: number; master?: number } | undefined;
     try {
       const launch: LaunchConfig = {
         id,
@@ -186,15 +188,26 @@ export class Runtime {
           strace: this.opts.strace,
         },
         process: cfg.process,
+        terminal: cfg.terminal || undefined,
       };
       writeAtomic(path.join(dir, 'launch.json'), JSON.stringify(launch) + '\n');
+      // CPU limits: the container's cgroup, which the sandbox process joins before it boots.
+      if (cfg.cpu || cfg.cgroupsPath) {
+        const cg = setUpCgroups(cfg.cgroupsPath, id, cfg.cpu ?? {}, (m) => this.log.warn(m));
+        if (cg) writeAtomic(path.join(dir, CGROUPS_FILE), JSON.stringify(cg) + '\n');
+      }
+      // A terminal: a host pty, its master sent to the console socket (or kept for run), its slave the sandbox's TERMINAL_FD.
+      if (cfg.terminal) term = setUpTerminal({ consoleSocket: o.consoleSocket, size: cfg.consoleSize });
       // The sandbox process: detached (its own session), the container's stdio are ours.
       child = spawn(process.execPath, [entryScript(), 'sandbox-serve', dir], {
         cwd: dir,
         detached: true,
-        stdio: [0, 1, 2, 'pipe'],
+        // With a terminal the container's stdio is the pty (the slave is TERMINAL_FD); the CLI's own
+        // stdio is not kept open, or a caller waiting for its end (go-runc, for `docker run -it`) hangs.
+        stdio: term ? ['ignore', 'ignore', 'ignore', 'pipe', term.slave] : [0, 1, 2, 'pipe'],
         env: process.env,
       });
+      if (term) closeQuietly(term.slave);
       const pid = child.pid;
       if (pid === undefined) throw new RuntimeError('cannot start the sandbox process');
       st = {
@@ -221,8 +234,9 @@ export class Runtime {
       this.store.write(st);
       if (o.pidFile) writeAtomic(path.resolve(o.pidFile), String(pid), 0o644);
       if (!o.keepChild) child.unref();
-      return { child, state: st };
+      return { child, state: st, terminalMaster: term?.master };
     } catch (e) {
+      if (term?.master !== undefined) closeQuietly(term.master);
       if (child?.pid !== undefined) {
         try {
           process.kill(child.pid, 'SIGKILL');
@@ -231,6 +245,7 @@ export class Runtime {
         }
         if (st) await this.killSandbox(st).catch(() => undefined);
       }
+      await this.dropCgroups(id);
       this.store.remove(id);
       if (e instanceof RuntimeError) throw e;
       throw new RuntimeError((e as Error).message);
@@ -275,8 +290,9 @@ export class Runtime {
     };
     if (!o.detach) for (const s of sigs) process.on(s, forward);
     let child: ChildProcess;
+    let master: number | undefined;
     try {
-      child = (await this.create(id, { ...o, keepChild: !o.detach })).child;
+      ({ child, terminalMaster: master } = await this.create(id, { ...o, keepChild: !o.detach }));
     } catch (e) {
       unforward();
       throw e;
@@ -288,13 +304,18 @@ export class Runtime {
       await this.start(id);
     } catch (e) {
       unforward();
+      if (master !== undefined) closeQuietly(master);
       await this.delete(id, true).catch(() => undefined);
       throw e;
     }
     if (o.detach) return 0;
     started = true;
     for (const s of pending.splice(0)) forward(s);
+    // A terminal without a console socket: the container's terminal is copied to ours.
+    const copy = master !== undefined ? copyToStdio(master) : undefined;
     const status = await exited;
+    await copy?.finish();
+    if (master !== undefined) closeQuietly(master);
     unforward();
     const ex = this.store.readExit(id);
     if (!o.keep) await this.delete(id, true);
@@ -341,6 +362,7 @@ export class Runtime {
     if (!st) {
       // An aborted create may leave a directory without state: it goes too (as runc).
       if (validId(id) && this.store.exists(id)) {
+        await this.dropCgroups(id);
         this.store.remove(id);
         return;
       }
@@ -356,7 +378,14 @@ export class Runtime {
     } catch (e) {
       this.log.warn((e as Error).message);
     }
+    await this.dropCgroups(id);
     this.store.remove(id);
+  }
+
+  /** Removes the container's cgroups (its processes gone). */
+  private async dropCgroups(id: string): Promise<void> {
+    const cg = readCgroups(this.store.dir(id));
+    if (cg) await removeCgroups(cg);
   }
 
   // --- queries ----------------------------------------------------------------------------------
@@ -409,12 +438,25 @@ export class Runtime {
     this.store.write(st);
   }
 
-  async update(id: string, res: { pidsLimit?: number; memoryLimit?: number }): Promise<string[]> {
+  async update(id: string, res: { pidsLimit?: number; memoryLimit?: number; cpu?: CpuResources }): Promise<string[]> {
     const st = this.load(id);
     this.check('update', st);
-    const r = await this.control(st, { op: 'update', ...res });
+    const warnings: string[] = [];
+    const { cpu, ...limits } = res;
+    if (cpu && Object.keys(cpu).length > 0) {
+      const cg = readCgroups(this.store.dir(id));
+      if (!cg) warnings.push('the CPU limits are not applied: the container has no cgroup');
+      else {
+        try {
+          warnings.push(...applyCpu(cg, cpu));
+        } catch (e) {
+          throw new RuntimeError(`cannot set the CPU limits: ${(e as Error).message}`);
+        }
+      }
+    }
+    const r = await this.control(st, { op: 'update', ...limits });
     if (!r.ok) throw new RuntimeError(r.error ?? 'update failed');
-    return r.warnings ?? [];
+    return [...warnings, ...(r.warnings ?? [])];
   }
 
   /** Waits for the container's first process; its status (code, or 128+N). */
@@ -458,14 +500,21 @@ export class Runtime {
    * this returns 0 once the process has started. readyFd: where a detached
    * copy reports that the process started.
    */
-  async exec(id: string, p: ProcessConfig, o: { detach?: boolean; pidFile?: string; ignorePaused?: boolean; readyFd?: number }): Promise<number> {
+  async exec(id: string, p: ProcessConfig, o: { detach?: boolean; pidFile?: string; ignorePaused?: boolean; readyFd?: number; terminal?: TerminalRequest }): Promise<number> {
     const st = this.load(id);
     this.check('exec', st, { ignorePaused: o.ignorePaused });
+    if (o.terminal) {
+      try {
+        checkTerminal(true, o.terminal.consoleSocket, o.detach === true);
+      } catch (e) {
+        throw new RuntimeError(`exec failed: ${(e as Error).message}`, 255);
+      }
+    }
     if (o.detach) {
       const child = spawn(process.execPath, [entryScript(), ...(this.opts.globalArgs ?? []), 'exec-child', id], {
         detached: true,
         stdio: [0, 1, 2, 'pipe'],
-        env: { ...process.env, TSVISOR_EXEC_PROCESS: JSON.stringify(p) },
+        env: { ...process.env, TSVISOR_EXEC_PROCESS: JSON.stringify(p), ...(o.terminal ? { TSVISOR_EXEC_TERMINAL: JSON.stringify(o.terminal) } : {}) },
       });
       const r = await readReport(child, READY_TIMEOUT_MS);
       if (!r.ready) {
@@ -486,12 +535,23 @@ export class Runtime {
     } catch (e) {
       throw new RuntimeError(`exec failed: ${(e as Error).message}`, 255);
     }
-    c.send({ op: 'exec', process: p, clientPid: process.pid });
+    let term: { slave: number; master?: number } | undefined;
+    try {
+      if (o.terminal) term = setUpTerminal(o.terminal);
+    } catch (e) {
+      c.close();
+      throw new RuntimeError(`exec failed: ${(e as Error).message}`, 255);
+    }
+    c.send({ op: 'exec', process: p, clientPid: process.pid, terminal: term?.slave });
     const first = await c.next();
+    // The sandbox has opened the terminal again (or failed): our slave goes.
+    if (term) closeQuietly(term.slave);
     if (!first?.ok || first.pid === undefined) {
       c.close();
+      if (term?.master !== undefined) closeQuietly(term.master);
       throw new RuntimeError(`exec failed: ${first?.error ?? 'the sandbox hung up'}`, 255);
     }
+    const copy = term?.master !== undefined ? copyToStdio(term.master) : undefined;
     const guestPid = first.pid;
     if (o.pidFile) writeAtomic(path.resolve(o.pidFile), String(process.pid), 0o644);
     if (o.readyFd !== undefined) {
@@ -509,6 +569,8 @@ export class Runtime {
     for (const s of sigs) process.on(s, forward);
     const end = await c.next();
     c.close();
+    await copy?.finish();
+    if (term?.master !== undefined) closeQuietly(term.master);
     for (const s of sigs) process.off(s, forward);
     await skipToEnd();
     // The sandbox went with the process (the container stopped): killed.
@@ -533,6 +595,16 @@ async function skipToEnd(): Promise<void> {
   if (files.length === 0) return;
   const { native } = await import('../platform/native.js');
   for (const fd of files) native().hostfsLseek(fd, 0, 2);
+}
+
+/**
+ * runc's rules for a terminal and a console socket: a socket needs a
+ * terminal; a terminal of a process the CLI does not stay with (create,
+ * --detach) needs a socket to send it to.
+ */
+function checkTerminal(terminal: boolean, consoleSocket: string | undefined, detached: boolean): void {
+  if (consoleSocket !== undefined && !terminal) throw new RuntimeError('cannot use console socket if runtime will not detach or allocate tty');
+  if (terminal && consoleSocket === undefined && detached) throw new RuntimeError('cannot allocate tty if runtime will detach without setting console socket');
 }
 
 function safeUsername(): string {

@@ -16,15 +16,19 @@ import path from 'node:path';
 import type { ExitResult } from '../kernel/kernel.js';
 import { native } from '../platform/native.js';
 import { SandboxError } from '../sandbox/run.js';
-import { Sandbox, type ProcessConfig, type SandboxConfig } from '../sandbox/sandbox.js';
+import { Sandbox, type ProcessConfig, type SandboxConfig, type Stdio } from '../sandbox/sandbox.js';
+import { joinCgroups, readCgroups } from './cgroups.js';
 import { socketAddress, type Reply, type Request } from './control.js';
 import { writeAtomic, type ExitInfo } from './state.js';
+import { TERMINAL_FD } from './terminal.js';
 
 /** What the CLI writes to DIR/launch.json for the sandbox process. */
 export interface LaunchConfig {
   id: string;
   sandbox: SandboxConfig;
   process: ProcessConfig;
+  /** process.terminal: the first process's host terminal is descriptor TERMINAL_FD (src/oci/terminal.ts). */
+  terminal?: boolean;
 }
 
 /** The first line the sandbox process writes on its ready descriptor. */
@@ -95,6 +99,13 @@ function openClientStdio(pid: number, warn: (m: string) => void): [number, numbe
   return fds as [number, number, number];
 }
 
+/** An exec client's host terminal (its descriptor fd, a pty slave), opened again for the process's terminal. */
+function openClientTerminal(pid: number, fd: number): Stdio {
+  if (!Number.isInteger(fd) || fd < 0) throw new Error(`bad terminal descriptor ${fd}`);
+  const t = fs.openSync(`/proc/${pid}/fd/${fd}`, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
+  return { fds: [-1, -1, -1], owned: true, terminal: t };
+}
+
 function exitStatus(r: ExitResult): number {
   return r.signal !== undefined ? 128 + r.signal : (r.code ?? 0);
 }
@@ -108,9 +119,20 @@ export async function serveSandbox(dir: string, readyFd: number): Promise<void> 
     process.exitCode = 125;
     return;
   }
+  // The container's CPU cgroup (made by create): joined before the kernel boots, so every stub is in it too.
+  const cgroups = readCgroups(dir);
+  if (cgroups) {
+    try {
+      joinCgroups(cgroups, process.pid);
+    } catch (e) {
+      report(readyFd, { error: `cannot join the container's cgroup: ${(e as Error).message}`, status: 125 });
+      process.exitCode = 125;
+      return;
+    }
+  }
   let sandbox: Sandbox;
   try {
-    sandbox = await Sandbox.create(launch.sandbox, launch.process, { fds: [0, 1, 2], owned: false });
+    sandbox = await Sandbox.create(launch.sandbox, launch.process, { fds: [0, 1, 2], owned: false, terminal: launch.terminal ? TERMINAL_FD : undefined });
   } catch (e) {
     const status = e instanceof SandboxError ? e.status : 125;
     report(readyFd, { error: e instanceof SandboxError ? e.message : `cannot boot the sandbox: ${(e as Error)?.stack ?? String(e)}`, status });
@@ -177,8 +199,8 @@ export async function serveSandbox(dir: string, readyFd: number): Promise<void> 
         return;
       }
       case 'exec': {
-        const stdio = openClientStdio(req.clientPid, (m) => log.warn(m));
-        const ex = await sandbox.exec(req.process, { fds: stdio, owned: true });
+        const stdio: Stdio = req.terminal !== undefined ? openClientTerminal(req.clientPid, req.terminal) : { fds: openClientStdio(req.clientPid, (m) => log.warn(m)), owned: true };
+        const ex = await sandbox.exec(req.process, stdio);
         send(sock, { ok: true, pid: ex.pid, hostPid: ex.hostPid });
         let done = false;
         // The exec client went away before its process ended: the process goes too.
@@ -209,13 +231,16 @@ export async function serveSandbox(dir: string, readyFd: number): Promise<void> 
         send(sock, { ok: true, stats: { ...sandbox.stats(), pidsLimit: sandbox.pidsLimit } });
         return;
       case 'update': {
-        const warnings: string[] = [];
-        if (req.pidsLimit !== undefined) sandbox.pidsLimit = req.pidsLimit > 0 ? req.pidsLimit : 0;
+        // The memory limit first: a refused one changes nothing.
         if (req.memoryLimit !== undefined && req.memoryLimit > 0 && req.memoryLimit !== sandbox.memoryLimit) {
-          warnings.push(`the memory limit of a running sandbox cannot be changed (it stays ${sandbox.memoryLimit} bytes)`);
-          log.warn(warnings[warnings.length - 1]);
+          const err = sandbox.setMemoryLimit(req.memoryLimit);
+          if (err !== null) {
+            send(sock, { ok: false, error: err });
+            return;
+          }
         }
-        send(sock, { ok: true, warnings });
+        if (req.pidsLimit !== undefined) sandbox.pidsLimit = req.pidsLimit > 0 ? req.pidsLimit : 0;
+        send(sock, { ok: true });
         return;
       }
       default:

@@ -199,9 +199,9 @@ export function checkOperation(op: Operation, status: Status, id: string, opts: 
     case 'resume':
       return status === 'paused' ? null : 'container not paused';
     case 'exec':
-      if (status === 'running') return null;
+      // As runc: a created container takes execs (its first process still waits for start).
+      if (status === 'running' || status === 'created') return null;
       if (status === 'paused') return opts.ignorePaused ? null : 'cannot exec in a paused container (use --ignore-paused to override)';
-      if (status === 'created') return 'cannot exec in a created container: start it first';
       return 'cannot exec in a stopped container';
     case 'delete':
       if (status === 'stopped' || status === 'created' || opts.force) return null;

@@ -24,9 +24,12 @@ import { Kernel, type ExitResult } from '../kernel/kernel.js';
 import { readHostUsage } from '../kernel/limits.js';
 import { KernelLog } from '../kernel/log.js';
 import { sendSignal } from '../kernel/signals.js';
-import type { ThreadGroup } from '../kernel/thread_group.js';
+import { commOf, type ThreadGroup } from '../kernel/thread_group.js';
 import { buildSyscallTable } from '../syscalls/table.js';
 import { FdTable } from '../vfs/fd_table.js';
+import type { Console } from '../fs/devpts/console.js';
+import type { DevptsFs } from '../fs/devpts/devpts.js';
+import { adoptHostConsole, closeHostConsole, hostConsoleFdTable } from './guest_console.js';
 import { FsStruct, makeCaller, type SpecialOpener } from '../vfs/fs_struct.js';
 import { MountFlag, type MountNamespace } from '../vfs/mount.js';
 import { lookupAt } from '../vfs/resolve.js';
@@ -78,6 +81,13 @@ export interface SandboxConfig {
 export interface Stdio {
   fds: [number, number, number];
   owned: boolean;
+  /**
+   * A host terminal (the slave of a pty whose master went to an OCI
+   * --console-socket): the process gets a terminal of the sandbox, bridged
+   * to it, as its stdio and controlling terminal instead of fds (owned
+   * as they are).
+   */
+  terminal?: number;
 }
 
 export interface GuestProcessInfo {
@@ -173,6 +183,8 @@ const ROOT = { uid: 0, gid: 0, euid: 0, fsuid: 0, fsgid: 0, groups: [] as number
 export class Sandbox {
   private phaseNow: SandboxPhase = 'created';
   private paused = false;
+  /** The kernel runs (an exec before start runs it with the first process held). */
+  private kernelRunning = false;
   private finishWith!: (r: ExitResult) => void;
   /** Resolves when the first process has exited and the sandbox is done (or it was killed before it started). */
   readonly exited: Promise<ExitResult>;
@@ -186,6 +198,8 @@ export class Sandbox {
     private readonly special: SpecialOpener,
     private readonly init: ThreadGroup,
     private readonly limits: { pids: number },
+    /** The pseudo-terminals of the sandbox's /dev (terminals of processes are made there). */
+    private readonly devpts: DevptsFs | undefined,
   ) {
     this.exited = new Promise((resolve) => {
       this.finishWith = resolve;
@@ -226,9 +240,9 @@ export class Sandbox {
     let fsContext: FsContext;
     let ns: MountNamespace;
     let special: SpecialOpener;
+    const boot: BootState = { fallback: new SpecialFiles(), described: new Map() };
     try {
       const tmpfsBytes = Math.floor(memoryLimit / 2);
-      const boot: BootState = { fallback: new SpecialFiles(), described: new Map() };
       // A read-only root over the overlay is made read-only once the first process's cwd is made (as runc makes it first).
       const root = cfg.mounts.root;
       const roLater = root.kind === 'host' && root.readOnly && root.overlay;
@@ -246,13 +260,13 @@ export class Sandbox {
     }
     let tg: ThreadGroup;
     try {
-      tg = await makeProcess(kernel, fsContext, init, stdio);
+      tg = await makeProcess(kernel, fsContext, init, stdio, boot.devpts);
     } catch (e) {
       log.close();
       throw e;
     }
     log.debug(`sandbox created: pid ${tg.pid} ${JSON.stringify(init.argv)} (stub host pid ${tg.as.hostPid})`);
-    return new Sandbox(kernel, log, ns, special, tg, limits);
+    return new Sandbox(kernel, log, ns, special, tg, limits, boot.devpts);
   }
 
   get phase(): SandboxPhase {
@@ -272,8 +286,18 @@ export class Sandbox {
   start(): void {
     if (this.phaseNow !== 'created') throw new SandboxError(`the sandbox is ${this.phaseNow}, not created`, 1);
     this.phaseNow = 'running';
-    this.kernel.run(this.init).then(
-      (r) => this.finish(r),
+    if (this.kernelRunning) for (const t of this.init.tasks) this.kernel.resumeTask(t);
+    else this.runKernel(false);
+  }
+
+  /** Starts the kernel's run loop; with hold, the first process waits for start (execs run beside it). */
+  private runKernel(hold: boolean): void {
+    this.kernelRunning = true;
+    this.kernel.run(this.init, hold).then(
+      async (r) => {
+        await closeHostConsole(this.init);
+        this.finish(r);
+      },
       (e: unknown) => {
         this.log.warn(`kernel run failed: ${(e as Error)?.stack ?? String(e)}`);
         this.finish({ signal: SIGKILL });
@@ -303,25 +327,33 @@ export class Sandbox {
     this.finish(r);
   }
 
-  /** Starts another process in the running sandbox (its own session; no parent inside the sandbox). */
+  /**
+   * Starts another process in the sandbox (its own session; no parent
+   * inside the sandbox), running or created (as runc: the first process
+   * keeps waiting for start).
+   */
   async exec(p: ProcessConfig, stdio: Stdio): Promise<ExecResult> {
-    if (this.phaseNow !== 'running') throw new SandboxError(`cannot exec in a ${this.phaseNow} container`, 1);
+    if (this.phaseNow === 'stopped') throw new SandboxError('cannot exec in a stopped container', 1);
     const fsStruct = execFsStruct(this.ns, p.cwd, p.umask ?? 0o022);
     const ctx = new FsContext(this.ns, fsStruct, this.special);
     let tg: ThreadGroup;
     try {
-      tg = await makeProcess(this.kernel, ctx, p, stdio);
+      tg = await makeProcess(this.kernel, ctx, p, stdio, this.devpts);
     } catch (e) {
       ctx.release();
       throw e;
     }
     // The sandbox may have finished while the program was read.
-    if ((this.phaseNow as SandboxPhase) !== 'running') {
+    if ((this.phaseNow as SandboxPhase) === 'stopped') {
       tg.as.kill();
       throw new SandboxError('the container stopped', 1);
     }
-    const exited = new Promise<ExitResult>((resolve) => this.watched.set(tg, resolve));
+    const exited = new Promise<ExitResult>((resolve) => this.watched.set(tg, resolve)).then(async (r) => {
+      await closeHostConsole(tg);
+      return r;
+    });
     this.startPolling();
+    if (!this.kernelRunning) this.runKernel(true);
     for (const t of tg.tasks) this.kernel.resumeTask(t);
     this.log.debug(`exec: pid ${tg.pid} ${JSON.stringify(p.argv)} (stub host pid ${tg.as.hostPid})`);
     return { pid: tg.pid, hostPid: tg.as.hostPid, exited };
@@ -392,7 +424,7 @@ export class Sandbox {
 
   processes(): GuestProcessInfo[] {
     const out: GuestProcessInfo[] = [];
-    const list = this.phaseNow === 'created' ? [this.init] : this.live();
+    const list = this.kernelRunning ? this.live() : [this.init];
     for (const tg of list) {
       const leader = tg.leader ?? [...tg.tasks][0];
       out.push({
@@ -436,6 +468,24 @@ export class Sandbox {
   get memoryLimit(): number {
     return this.kernel.memoryFile.limit;
   }
+
+  /**
+   * Changes the memory limit of the running sandbox (OCI update of
+   * linux.resources.memory.limit). As a cgroup v1 memory.limit_in_bytes
+   * write, a limit below what the guest uses now is refused (EBUSY); the
+   * limit grows only as far as the MemoryFile made at boot (twice the first
+   * limit): past that it is refused too, and nothing changes. Returns
+   * null, or why the limit did not change.
+   */
+  setMemoryLimit(bytes: number): string | null {
+    const mf = this.kernel.memoryFile;
+    if (!(bytes > 0) || !Number.isSafeInteger(bytes)) return `invalid memory limit ${bytes}`;
+    if (bytes < mf.usedBytes) return `cannot set the memory limit to ${bytes} bytes: the container uses ${mf.usedBytes} (device or resource busy)`;
+    if (bytes > mf.size) return `cannot raise the memory limit to ${bytes} bytes: at most ${mf.size} (twice the limit the container was created with)`;
+    if (mf.setLimit(bytes) < 0) return `invalid memory limit ${bytes}`;
+    this.log.debug(`memory limit: ${mf.limit} bytes`);
+    return null;
+  }
 }
 
 /** An exec'd process's root and cwd (which must exist, as runc requires) and umask. */
@@ -459,29 +509,52 @@ function execFsStruct(ns: MountNamespace, cwd: string, umask: number): FsStruct 
  * Finds, reads and loads p's program and makes its process (not yet
  * running). Throws SandboxError; owned stdio descriptors are closed then.
  */
-async function makeProcess(kernel: Kernel, fsContext: FsContext, p: ProcessConfig, stdio: Stdio): Promise<ThreadGroup> {
+async function makeProcess(kernel: Kernel, fsContext: FsContext, p: ProcessConfig, stdio: Stdio, devpts: DevptsFs | undefined): Promise<ThreadGroup> {
+  const closeOwned = (): void => {
+    if (!stdio.owned) return;
+    for (const fd of stdio.fds) if (fd >= 0) closeQuietly(fd);
+    if (stdio.terminal !== undefined) closeQuietly(stdio.terminal);
+  };
   let found: Awaited<ReturnType<typeof findProgram>>;
   try {
     found = await findProgram(fsContext, p);
   } catch (e) {
-    if (stdio.owned) for (const fd of stdio.fds) closeQuietly(fd);
+    closeOwned();
     throw e;
   }
   const { creds, exe, interp, argv } = found;
-  const fds = new FdTable();
-  const names = ['stdin', 'stdout', 'stderr'];
-  for (let i = 0; i < 3; i++) {
-    const fd = stdio.fds[i];
-    const flags = hostFdFlags(fd, i === 0 ? 0o100000 : 0o100001);
-    const file = stdio.owned ? new OwnedStdioFile(fd, flags, `host:${names[i]}`) : new HostStdioFile(fd, flags, `host:${names[i]}`);
-    fds.installAt(i, file, false);
+  let fds = new FdTable();
+  let con: Console | undefined;
+  if (stdio.terminal !== undefined) {
+    const made = hostConsoleFdTable(devpts, fsContext, stdio.terminal);
+    if (typeof made === 'string') {
+      closeOwned();
+      throw new SandboxError(made, 125);
+    }
+    ({ console: con, fds } = made);
+    if (stdio.owned) for (const fd of stdio.fds) if (fd >= 0 && fd !== stdio.terminal) closeQuietly(fd);
+  } else {
+    const names = ['stdin', 'stdout', 'stderr'];
+    for (let i = 0; i < 3; i++) {
+      const fd = stdio.fds[i];
+      const flags = hostFdFlags(fd, i === 0 ? 0o100000 : 0o100001);
+      const file = stdio.owned ? new OwnedStdioFile(fd, flags, `host:${names[i]}`) : new HostStdioFile(fd, flags, `host:${names[i]}`);
+      fds.installAt(i, file, false);
+    }
   }
   const tg = createProcess(kernel, { exe: exe.exe, bytes: exe.bytes, argv, envp: p.env, fsContext, fds, creds, interp });
   if (typeof tg === 'number') {
     fds.closeAll();
+    if (con) {
+      con.close();
+      if (stdio.owned && stdio.terminal !== undefined) closeQuietly(stdio.terminal);
+    }
     const why = tg === -Errno.ENOEXEC ? 'exec format error' : `cannot start it (errno ${-tg})`;
     throw new SandboxError(`exec: "${p.argv[0]}": ${why}`, 126);
   }
+  // As execve names it (bprm->filename): the path found for argv[0], not the file a symlink leads to (/bin/sh, not busybox).
+  tg.comm = commOf(path.posix.basename(p.argv[0]));
+  if (con && stdio.terminal !== undefined) adoptHostConsole(con, kernel, tg, stdio.terminal, stdio.owned);
   for (const l of p.rlimits ?? []) {
     const lim = tg.limits.get(l.resource);
     if (!lim) continue;

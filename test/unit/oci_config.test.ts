@@ -112,7 +112,9 @@ describe('valid configs', () => {
     assert.deepEqual(c.process.capabilities?.effective, [Capability.CAP_KILL]);
     assert.ok(c.warnings.some((w) => w.includes('CAP_FOO')));
     assert.ok(c.warnings.some((w) => w.includes('linux.sysctl.net.ipv4.ip_forward')));
-    assert.ok(c.warnings.some((w) => w.includes('cpu.quota')));
+    // CPU limits are applied through a cgroup (src/oci/cgroups.ts), with the config's cgroupsPath.
+    assert.deepEqual(c.cpu, { quota: 50000, period: 100000 });
+    assert.ok(!c.warnings.some((w) => w.includes('cpu')));
     const byTarget = new Map(c.mounts.mounts.map((m) => [m.target, m]));
     assert.deepEqual(byTarget.get('/etc/hosts'), { kind: 'bind', source: path.join(bundle, 'hosts'), target: '/etc/hosts', readOnly: true });
     assert.deepEqual(byTarget.get('/data'), { kind: 'bind', source: path.join(bundle, 'data'), target: '/data', nosuid: true, nodev: true, noexec: true, readOnly: false });
@@ -217,6 +219,9 @@ describe('invalid configs name the field', () => {
     rejects(spec((s) => (s.linux!.resources = { memory: { limit: 1024 } })), 'linux.resources.memory.limit', /too little/);
     rejects(spec((s) => (s.linux!.resources = { pids: { limit: 1.5 } })), 'linux.resources.pids.limit', /integer/);
     rejects(spec((s) => ((s.linux as Record<string, unknown>).sysctl = { a: 1 })), 'linux.sysctl.a', /string/);
+    rejects(spec((s) => (s.linux!.resources = { cpu: { quota: 'x' } as never })), 'linux.resources.cpu.quota', /integer/);
+    rejects(spec((s) => (s.linux!.resources = { cpu: { shares: -1 } as never })), 'linux.resources.cpu.shares', /out of range/);
+    rejects(spec((s) => ((s.linux as Record<string, unknown>).cgroupsPath = 5)), 'linux.cgroupsPath', /string/);
   });
   test('hooks and annotations', () => {
     rejects(spec((s) => (s.hooks = { prestart: [{ path: 'relative' }] })), 'hooks.prestart[0].path', /absolute/);

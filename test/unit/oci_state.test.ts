@@ -113,8 +113,8 @@ describe('lifecycle transitions', () => {
     assert.deepEqual(allowed('kill'), ['creating', 'created', 'running', 'paused']);
     assert.deepEqual(allowed('pause'), ['running']);
     assert.deepEqual(allowed('resume'), ['paused']);
-    assert.deepEqual(allowed('exec'), ['running']);
-    assert.deepEqual(allowed('exec', { ignorePaused: true }), ['running', 'paused']);
+    assert.deepEqual(allowed('exec'), ['created', 'running']);
+    assert.deepEqual(allowed('exec', { ignorePaused: true }), ['created', 'running', 'paused']);
     assert.deepEqual(allowed('delete'), ['created', 'stopped']);
     assert.deepEqual(allowed('delete', { force: true }), statuses);
     assert.deepEqual(allowed('update'), ['creating', 'created', 'running', 'paused']);
