@@ -666,6 +666,52 @@ static napi_value js_hostpty_send_fd(napi_env env, napi_callback_info info) {
   return num(env, hostpty_send_fd(path, FD_ARG(a[1]), data, len));
 }
 
+// --- spare stubs (ptrace_platform.c) ------------------------------------------------------
+static napi_value js_spares_start(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  return num(env, platform_spares_start((int)arg_long(env, a[0]), (int)arg_long(env, a[1]), (int)arg_long(env, a[2])));
+}
+
+static napi_value js_spares_take(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  if (get_args(env, info, 4, a)) return NULL;
+  uint64_t *regs = arg_bytes(env, a[1], 0, PLATFORM_REGS_WORDS * 8);
+  void *fp = arg_bytes(env, a[2], 0, PLATFORM_FP_BYTES);
+  int *out = arg_bytes(env, a[3], 0, 16);
+  if (!regs || !fp || !out) {
+    napi_throw_type_error(env, NULL, "sparesTake: bad buffers");
+    return NULL;
+  }
+  int o[4];
+  int r = platform_spares_take((int)arg_long(env, a[0]), regs, fp, o);
+  if (r == 0) {
+    int h = o[2];
+    if (h >= 0 && h < MAX_THREADS) {
+      napi_create_reference(env, a[1], 1, &thread_refs[h][0]);
+      napi_create_reference(env, a[2], 1, &thread_refs[h][1]);
+    }
+    for (int i = 0; i < 4; i++) out[i] = o[i];
+  }
+  return num(env, r);
+}
+
+static napi_value js_stub_map_batch(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  if (get_args(env, info, 3, a)) return NULL;
+  long n = arg_long(env, a[2]);
+  if (n < 0 || n > 4096) return num(env, -EINVAL);
+  const double *ops = arg_bytes(env, a[1], 0, (size_t)n * 4 * sizeof(double));
+  if (!ops) return num(env, -EFAULT);
+  return num(env, (double)platform_stub_map_batch((int)arg_long(env, a[0]), ops, (int)n));
+}
+
+static napi_value js_spares_stop(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  return num(env, platform_spares_stop((int)arg_long(env, a[0])));
+}
+
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -731,6 +777,10 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("hostptySetWinsize", js_hostpty_set_winsize),
       FN("hostptyMakeRaw", js_hostpty_make_raw),
       FN("hostptySendFd", js_hostpty_send_fd),
+      FN("sparesStart", js_spares_start),
+      FN("sparesTake", js_spares_take),
+      FN("sparesStop", js_spares_stop),
+      FN("stubMapBatch", js_stub_map_batch),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

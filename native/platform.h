@@ -36,3 +36,9 @@ int platform_thread_exit(int handle);
 int platform_thread_interrupt(int handle);
 int platform_thread_fp(int handle, int set);
 int platform_thread_release(int handle);
+// Spare stubs (each with its first thread) made ahead by a background thread per template.
+int platform_spares_start(int template_handle, int memfd, int target);
+int platform_spares_take(int id, uint64_t *regs, void *fp, int *out);
+int platform_spares_stop(int id);
+// n MAP_SHARED|MAP_FIXED mmaps of the MemoryFile in a stub in one command (4 doubles per map: addr, length, prot, offset).
+long platform_stub_map_batch(int handle, const double *ops, int n);

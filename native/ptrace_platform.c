@@ -167,7 +167,7 @@ int platform_take_event(void) {
 }
 
 // --- tracer threads ------------------------------------------------------------------
-enum { CMD_NONE = 0, CMD_RESUME, CMD_INJECT, CMD_GETFP, CMD_SETFP, CMD_EXIT_THREAD, CMD_QUIT };
+enum { CMD_NONE = 0, CMD_RESUME, CMD_INJECT, CMD_GETFP, CMD_SETFP, CMD_EXIT_THREAD, CMD_QUIT, CMD_MAP_BATCH };
 
 typedef struct tracer {
   int handle;             // index in tracers[]
@@ -194,6 +194,9 @@ typedef struct tracer {
   // child to take over and the template's pid.
   int start_memfd;
   pid_t start_child, start_parent;
+  // CMD_MAP_BATCH: n mmaps of MemoryFile ranges, 4 doubles each (addr, length, prot, offset).
+  const double *batch;
+  int batch_n;
 } tracer_t;
 
 #define MAX_TRACERS 4096
@@ -510,6 +513,20 @@ static long take_fork(tracer_t *t, pid_t pid, pid_t parent) {
   return err ? err : pid;
 }
 
+// Runs a batch of MAP_SHARED|MAP_FIXED mmaps of the MemoryFile in the stub, in
+// order: the number done (it stops at the first failure), or -errno if the first failed.
+static long map_batch(tracer_t *t) {
+  long done = 0;
+  for (int i = 0; i < t->batch_n; i++) {
+    const double *o = t->batch + 4 * i;
+    long a[6] = {(long)o[0], (long)o[1], (long)o[2], MAP_SHARED | MAP_FIXED, PLATFORM_STUB_MEMFD, (long)o[3]};
+    long r = inject(t, STUB_INJECT, SYS_mmap, a);
+    if (r < 0) return done > 0 ? done : r;
+    done++;
+  }
+  return done;
+}
+
 static void *control_main(void *arg) {
   tracer_t *t = arg;
   long r = t->start_child ? take_fork(t, t->start_child, t->start_parent) : make_template(t, t->start_memfd);
@@ -523,6 +540,8 @@ static void *control_main(void *arg) {
     if (cmd == CMD_QUIT) break;
     if (cmd == CMD_INJECT) {
       t->result = t->alive ? inject(t, t->entry, t->args[0], t->args + 1) : -ESRCH;
+    } else if (cmd == CMD_MAP_BATCH) {
+      t->result = t->alive ? map_batch(t) : -ESRCH;
     } else {
       t->result = -EINVAL;
     }
@@ -771,4 +790,161 @@ int platform_thread_release(int handle) {
   }
   put_tracer(t);
   return 0;
+}
+
+// --- spare stubs -----------------------------------------------------------------------
+// A stub with its first thread, made ahead of time by a background thread per
+// template, so that fork and execve do not wait for the template's fork, the
+// seizes and the thread's clone (~0.5-2 ms on a busy 2-vCPU machine). A spare
+// is exactly what platform_stub_create + platform_thread_create give; its
+// thread's registers wait in the spare until JavaScript takes it and hands in
+// its own buffers.
+typedef struct spare {
+  int stub_handle, stub_pid, thread_handle, thread_tid;
+  uint64_t regs[PLATFORM_REGS_WORDS];
+  unsigned char fp[PLATFORM_FP_BYTES] __attribute__((aligned(64)));
+} spare_t;
+
+#define SPARES_MAX 4
+#define SPARE_POOLS 16
+typedef struct spare_pool {
+  int template_handle, memfd, target;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  spare_t *items[SPARES_MAX];
+  int count;
+  int stop;
+  int failed;  // the last attempt failed: wait for a take before trying again
+  pthread_t th;
+} spare_pool_t;
+
+static spare_pool_t *spare_pools[SPARE_POOLS];
+static pthread_mutex_t spare_pools_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static spare_t *spare_make(spare_pool_t *p) {
+  spare_t *s;
+  if (posix_memalign((void **)&s, 64, sizeof *s)) return NULL;
+  memset(s, 0, sizeof *s);
+  if (platform_stub_create(p->template_handle, p->memfd, &s->stub_handle, &s->stub_pid) < 0) { free(s); return NULL; }
+  if (platform_thread_create(s->stub_handle, s->regs, s->fp, &s->thread_handle, &s->thread_tid) < 0) {
+    platform_stub_destroy(s->stub_handle);
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+static void spare_destroy(spare_t *s) {
+  platform_thread_release(s->thread_handle);  // its tracer kills and reaps it; it touches no buffer
+  platform_stub_destroy(s->stub_handle);
+  free(s);
+}
+
+static void *spares_main(void *arg) {
+  spare_pool_t *p = arg;
+  pthread_mutex_lock(&p->lock);
+  while (!p->stop) {
+    if (p->count >= p->target || p->failed) { pthread_cond_wait(&p->cond, &p->lock); continue; }
+    pthread_mutex_unlock(&p->lock);
+    spare_t *s = spare_make(p);
+    pthread_mutex_lock(&p->lock);
+    if (!s) { p->failed = 1; continue; }
+    if (p->stop || p->count >= SPARES_MAX) { spare_destroy(s); continue; }
+    p->items[p->count++] = s;
+  }
+  pthread_mutex_unlock(&p->lock);
+  return NULL;
+}
+
+// Starts keeping `target` spares of the template (memfd: its MemoryFile). A pool id or -errno.
+int platform_spares_start(int template_handle, int memfd, int target) {
+  tracer_t *tp = get_tracer(template_handle);
+  if (!tp || !tp->is_template) return -EBADF;
+  if (target < 1 || target > SPARES_MAX) return -EINVAL;
+  spare_pool_t *p = calloc(1, sizeof *p);
+  if (!p) return -ENOMEM;
+  p->template_handle = template_handle;
+  p->memfd = memfd;
+  p->target = target;
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->cond, NULL);
+  pthread_mutex_lock(&spare_pools_lock);
+  int id = -1;
+  for (int i = 0; i < SPARE_POOLS; i++) if (!spare_pools[i]) { id = i; break; }
+  if (id >= 0) spare_pools[id] = p;
+  pthread_mutex_unlock(&spare_pools_lock);
+  if (id < 0) { free(p); return -EAGAIN; }
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 128 * 1024);
+  int r = pthread_create(&p->th, &attr, spares_main, p);
+  pthread_attr_destroy(&attr);
+  if (r) {
+    pthread_mutex_lock(&spare_pools_lock);
+    spare_pools[id] = NULL;
+    pthread_mutex_unlock(&spare_pools_lock);
+    free(p);
+    return -r;
+  }
+  return id;
+}
+
+// Takes a spare: its thread now reports into regs and fp (copied from the
+// spare). out = [stub handle, stub pid, thread handle, thread tid]. -EAGAIN if none is ready.
+int platform_spares_take(int id, uint64_t *regs, void *fp, int *out) {
+  if (id < 0 || id >= SPARE_POOLS || !spare_pools[id]) return -EBADF;
+  spare_pool_t *p = spare_pools[id];
+  pthread_mutex_lock(&p->lock);
+  spare_t *s = p->count > 0 ? p->items[--p->count] : NULL;
+  p->failed = 0;
+  pthread_cond_signal(&p->cond);
+  pthread_mutex_unlock(&p->lock);
+  if (!s) return -EAGAIN;
+  // A spare dead meanwhile (its template killed from outside: PR_SET_PDEATHSIG) is not handed out.
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  tracer_t *t = get_tracer(s->thread_handle);
+  if (!t || waitid(P_PID, (id_t)s->stub_pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 || si.si_pid != 0) {
+    spare_destroy(s);
+    return -EAGAIN;
+  }
+  // The tracer is idle (waiting for a command): it reads these pointers only after the next one.
+  memcpy(regs, s->regs, sizeof s->regs);
+  t->regs = regs;
+  t->fp = fp;
+  out[0] = s->stub_handle; out[1] = s->stub_pid; out[2] = s->thread_handle; out[3] = s->thread_tid;
+  free(s);
+  return 0;
+}
+
+// Stops the pool's thread and destroys its spares (before the template goes).
+int platform_spares_stop(int id) {
+  if (id < 0 || id >= SPARE_POOLS || !spare_pools[id]) return -EBADF;
+  spare_pool_t *p = spare_pools[id];
+  pthread_mutex_lock(&p->lock);
+  p->stop = 1;
+  pthread_cond_signal(&p->cond);
+  pthread_mutex_unlock(&p->lock);
+  pthread_join(p->th, NULL);
+  for (int i = 0; i < p->count; i++) spare_destroy(p->items[i]);
+  pthread_mutex_lock(&spare_pools_lock);
+  spare_pools[id] = NULL;
+  pthread_mutex_unlock(&spare_pools_lock);
+  pthread_cond_destroy(&p->cond);
+  pthread_mutex_destroy(&p->lock);
+  free(p);
+  return 0;
+}
+
+// n mmaps of MemoryFile ranges in one command (ops: addr, length, prot, offset
+// per map): the number done, stopping at the first failure, or -errno if the first failed.
+long platform_stub_map_batch(int handle, const double *ops, int n) {
+  tracer_t *t = get_tracer(handle);
+  if (!t || !t->is_control || t->is_template) return -EBADF;
+  if (n < 0) return -EINVAL;
+  if (n == 0) return 0;
+  t->batch = ops;
+  t->batch_n = n;
+  send_cmd(t, CMD_MAP_BATCH, 1);
+  return t->result;
 }

@@ -8,7 +8,7 @@ import { forkTaskAttrs } from './task_attrs.js';
 import { policyOf } from './sched_state.js';
 import { Errno } from '../abi/linux/errno.js';
 import { Reg } from '../platform/platform.js';
-import { setReg } from '../syscalls/args.js';
+import { getReg, setReg } from '../syscalls/args.js';
 import type { Kernel } from './kernel.js';
 import { Task } from './task.js';
 import { ThreadGroup } from './thread_group.js';
@@ -103,7 +103,8 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
   } else {
     const as = k.platform.newAddressSpace(k.memoryFile.fd);
     if (typeof as === 'number') return fail(as === -Errno.ENOMEM ? as : -Errno.EAGAIN);
-    const mm = parentTg.mm.fork(as);
+    const r = t.regs;
+    const mm = parentTg.mm.fork(as, { sp: getReg(r, Reg.RSP), tls: getReg(r, Reg.FS_BASE), ip: getReg(r, Reg.RIP) });
     if (typeof mm === 'number') {
       as.destroy();
       return fail(mm);
@@ -126,12 +127,11 @@ export function cloneTask(k: Kernel, t: Task, a: CloneArgs): number | Promise<nu
   setReg(dst, Reg.ORIG_RAX, -1);
   if (a.stack !== 0) setReg(dst, Reg.RSP, a.stack);
   if (f & Clone.CLONE_SETTLS) setReg(dst, Reg.FS_BASE, a.tls);
-  if (t.ctx.fetchFpState() > 0) {
-    const n = ctx.fetchFpState();
-    if (n > 0) {
-      ctx.fpState.set(t.ctx.fpState.subarray(0, n));
-      ctx.storeFpState();
-    }
+  // The FP state is as large in every thread: the parent's size is the child's.
+  const n = t.ctx.fetchFpState();
+  if (n > 0 && n <= ctx.fpState.length) {
+    ctx.fpState.set(t.ctx.fpState.subarray(0, n));
+    ctx.storeFpState();
   }
 
   let tg: ThreadGroup;

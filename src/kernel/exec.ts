@@ -7,6 +7,7 @@ import { Rlimit } from '../abi/linux/rlimit.js';
 import crypto from 'node:crypto';
 import { Errno } from '../abi/linux/errno.js';
 import { parseElf } from '../loader/elf.js';
+import { ElfImageCache, type CachedElf } from '../loader/image_cache.js';
 import { loadProgram } from '../loader/load_program.js';
 import { STACK_RND_PAGES } from '../loader/stack.js';
 import { MemoryManager } from '../mm/memory_manager.js';
@@ -26,7 +27,21 @@ import { FileMode } from '../abi/linux/stat.js';
 import { Task } from './task.js';
 import { commOf, ThreadGroup } from './thread_group.js';
 import { Vm } from './vm.js';
-import { resetFpState } from './fpu.js';
+import { initFpState, resetFpState } from './fpu.js';
+
+/** The XSAVE size the platform reports (the same for every thread of the host): known after the first reset. */
+let xstateSize = 0;
+
+/** The power-on FP state for a new program's thread: one store (a fetch only the first time, for the size). */
+function resetNewFpState(ctx: Context): number {
+  if (xstateSize <= 0 || xstateSize > ctx.fpState.length) {
+    const r = resetFpState(ctx);
+    if (r === 0) xstateSize = ctx.fetchFpState();
+    return r < 0 ? r : 0;
+  }
+  initFpState(ctx.fpState, xstateSize);
+  return ctx.storeFpState();
+}
 import { onExec as onExecTimers } from './timers.js';
 
 export interface ProcessSpec {
@@ -91,6 +106,9 @@ interface Image {
 interface ImageSpec {
   bytes: Uint8Array;
   interp: Uint8Array | null;
+  /** The executable's and the interpreter's cached images (bytes are then only their heads). */
+  cached?: CachedElf | null;
+  interpCached?: CachedElf | null;
   argv: readonly (string | Uint8Array)[];
   envp: readonly (string | Uint8Array)[];
   execfn: string | Uint8Array;
@@ -118,6 +136,8 @@ function buildImage(k: Kernel, s: ImageSpec): Image | number {
     secure: s.secure,
     stackRlimit: stackLimit,
     readInterpreter: s.interp ? () => s.interp! : undefined,
+    cached: s.cached ?? null,
+    interpCached: s.interpCached ?? null,
   });
   if (typeof loaded === 'number') {
     vm.put();
@@ -130,7 +150,7 @@ function buildImage(k: Kernel, s: ImageSpec): Image | number {
     return ctx;
   }
   initRegisters(ctx, loaded.entry, loaded.sp);
-  const fp = resetFpState(ctx);
+  const fp = resetNewFpState(ctx);
   if (fp < 0) k.log.warn(`cannot reset the FP state of a new thread: errno ${-fp}`);
   return { vm, ctx };
 }
@@ -213,14 +233,16 @@ export async function resolveProgram(
   req: Pick<ExecRequest, 'dirfd' | 'path' | 'flags' | 'filename' | 'argv'>,
   /** The file at req.path, already read (the sandbox's first program). */
   first?: Pick<Executable, 'exe' | 'bytes'>,
-): Promise<{ exe: Pick<Executable, 'exe' | 'bytes'> & Partial<Executable>; interp: Uint8Array | null; argv: Uint8Array[] } | number> {
+  /** Loaded images to use and fill; the result's cached images are pinned (see unpinProgram). */
+  cache?: ElfImageCache,
+): Promise<{ exe: Pick<Executable, 'exe' | 'bytes'> & Partial<Executable>; interp: Uint8Array | null; interpElf?: CachedElf; argv: Uint8Array[] } | number> {
   let argv = req.argv;
   let dirfd = req.dirfd;
   let path = req.path;
   let flags = req.flags;
   for (let depth = 0; ; depth++) {
     if (depth > MAX_INTERP_DEPTH) return -Errno.ELOOP;
-    const exe = depth === 0 && first ? first : await readExecutable(caller, dirfd, path, flags);
+    const exe = depth === 0 && first ? first : await readExecutable(caller, dirfd, path, flags, cache);
     if (typeof exe === 'number') return exe;
     const sb = parseShebang(exe.bytes);
     if (typeof sb !== 'number') {
@@ -232,16 +254,22 @@ export async function resolveProgram(
       flags = 0;
       continue;
     }
-    const image = parseElf(exe.bytes);
+    const elf = (exe as Partial<Executable>).elf;
+    const image = elf?.image ?? parseElf(exe.bytes);
     if (typeof image === 'number') return image;
     let interp: Uint8Array | null = null;
+    let interpElf: CachedElf | undefined;
     if (image.interpreter !== null) {
-      const ip = await readExecutable(caller, -100, latin1(image.interpreter), 0);
+      const ip = await readExecutable(caller, -100, latin1(image.interpreter), 0, cache);
       // A missing interpreter is ENOENT, as Linux's open_exec of it.
-      if (typeof ip === 'number') return ip;
+      if (typeof ip === 'number') {
+        elf?.unpin();
+        return ip;
+      }
       interp = ip.bytes;
+      interpElf = ip.elf;
     }
-    return { exe, interp, argv };
+    return { exe, interp, interpElf, argv };
   }
 }
 
@@ -251,9 +279,18 @@ export async function resolveProgram(
  * memory, other threads, FD_CLOEXEC descriptors and caught signals go.
  */
 export async function execve(k: Kernel, t: Task, req: ExecRequest): Promise<number> {
-  const tg = t.tg;
-  const found = await resolveProgram(callerOf(t), req);
+  const found = await resolveProgram(callerOf(t), req, undefined, ElfImageCache.of(k.memoryFile));
   if (typeof found === 'number') return found;
+  try {
+    return execFound(k, t, req, found);
+  } finally {
+    found.exe.elf?.unpin();
+    found.interpElf?.unpin();
+  }
+}
+
+function execFound(k: Kernel, t: Task, req: ExecRequest, found: Found): number {
+  const tg = t.tg;
   if (req.argError < 0) return req.argError;
   if (tg.exiting || t.exited) return NO_RESUME;
   // The new program denies writes to its file while it runs (ETXTBSY); released if execve fails.
@@ -283,6 +320,8 @@ function execImage(k: Kernel, t: Task, found: Found, req: ExecRequest): number {
   const img = buildImage(k, {
     bytes: found.exe.bytes,
     interp: found.interp,
+    cached: found.exe.elf,
+    interpCached: found.interpElf,
     argv,
     envp: req.envp,
     execfn: req.filename,

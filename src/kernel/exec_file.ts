@@ -1,6 +1,8 @@
 // Opening and reading an executable for execve (Linux fs/exec.c
 // do_open_execat): a regular file the caller may execute, on a mount that
-// allows it, read whole through the VFS.
+// allows it, read whole through the VFS, unless the image cache
+// (src/loader/image_cache.ts) holds this very file (same inode, size, mtime
+// and ctime): then nothing is read.
 import { Errno } from '../abi/linux/errno.js';
 import { Access, OpenFlag } from '../abi/linux/fcntl.js';
 import { At, FileMode } from '../abi/linux/stat.js';
@@ -15,6 +17,8 @@ import { isRegular, isSymlink } from '../vfs/inode.js';
 import type { OpenFile } from '../vfs/open_file.js';
 import { pathName } from '../vfs/path.js';
 import { hasWriters } from '../vfs/write_access.js';
+import { parseElf } from '../loader/elf.js';
+import type { CachedElf, ElfImageCache, FileStamp } from '../loader/image_cache.js';
 
 /** The largest executable the kernel reads to start (the loader holds it in memory). */
 const MAX_PROGRAM_BYTES = 1 << 30;
@@ -33,6 +37,11 @@ export interface Executable {
   readable: boolean;
   /** The file's inode (the running program denies writes to it). */
   inode: object;
+  /**
+   * The file's loaded image from the cache, pinned (the caller unpins it):
+   * `bytes` are then only the file's head. Absent when not cached.
+   */
+  elf?: CachedElf;
 }
 
 /** Root's view for reading a file the caller may execute but not read (execute-only programs run too). */
@@ -44,7 +53,7 @@ const READER: FsCredentials = { uid: 0, gid: 0, euid: 0, fsuid: 0, fsgid: 0, gro
  * ENOTDIR, ELOOP, EACCES (no search or execute permission, not a regular
  * file, a noexec mount), ENAMETOOLONG, EFAULT is the caller's.
  */
-export async function readExecutable(caller: Caller, dirfd: number, path: string, flags: number): Promise<Executable | number> {
+export async function readExecutable(caller: Caller, dirfd: number, path: string, flags: number, cache?: ElfImageCache): Promise<Executable | number> {
   // Execute permission with the effective IDs (MAY_EXEC: root needs one x bit).
   const ok = accessAt(caller, dirfd, path, Access.X_OK, At.AT_EACCESS | flags);
   if (ok < 0) return ok === -Errno.EISDIR ? -Errno.EACCES : ok;
@@ -71,7 +80,7 @@ export async function readExecutable(caller: Caller, dirfd: number, path: string
   }
   if (typeof f === 'number') return f === -Errno.EISDIR || f === -Errno.ENXIO ? -Errno.EACCES : f;
   try {
-    return await readOpened(f, caller, readable);
+    return await readOpened(f, caller, readable, cache);
   } finally {
     // A new open file holds no reference until installed: take one to drop it.
     f.incRef();
@@ -79,23 +88,38 @@ export async function readExecutable(caller: Caller, dirfd: number, path: string
   }
 }
 
-async function readOpened(f: OpenFile, caller: Caller, readable: boolean): Promise<Executable | number> {
+async function readOpened(f: OpenFile, caller: Caller, readable: boolean, cache?: ElfImageCache): Promise<Executable | number> {
   const attrs = f.inode.getattr();
   if ((attrs.mode & FileMode.S_IFMT) !== FileMode.S_IFREG) return -Errno.EACCES;
   if ((f.path.mount.flags & MountFlag.MS_NOEXEC) !== 0) return -Errno.EACCES;
   if (hasWriters(f.inode)) return -Errno.ETXTBSY; // do_open_execat's deny_write_access
   if (attrs.size > MAX_PROGRAM_BYTES) return -Errno.ENOMEM;
-  const buf = new Uint8Array(attrs.size);
-  let done = 0;
-  while (done < buf.length) {
-    const r = await f.pread(new BufferMemory(buf), done, buf.length - done, done);
-    if (r < 0) return r;
-    if (r === 0) break;
-    done += r;
+  // A cached image of this very file (same inode, size, mtime and ctime): nothing to read.
+  const stamp: FileStamp = {
+    size: attrs.size, mtimeSec: attrs.mtime.sec, mtimeNsec: attrs.mtime.nsec, ctimeSec: attrs.ctime.sec, ctimeNsec: attrs.ctime.nsec,
+  };
+  let elf = cache?.lookup(f.inode, stamp);
+  let bytes: Uint8Array;
+  if (elf !== undefined) {
+    bytes = elf.head;
+  } else {
+    const buf = new Uint8Array(attrs.size);
+    let done = 0;
+    while (done < buf.length) {
+      const r = await f.pread(new BufferMemory(buf), done, buf.length - done, done);
+      if (r < 0) return r;
+      if (r === 0) break;
+      done += r;
+    }
+    bytes = buf.subarray(0, done);
+    // Only a whole read of an ELF file is cached (a file that changed size meanwhile is not).
+    const image = cache !== undefined && done === attrs.size ? parseElf(bytes) : -Errno.ENOEXEC;
+    if (typeof image !== 'number') elf = cache!.insert(f.inode, stamp, image, bytes) ?? undefined;
   }
   return {
     exe: Buffer.from(pathName(f.path, caller.fs.root).name, 'latin1').toString('utf8'),
-    bytes: buf.subarray(0, done),
+    bytes,
+    elf,
     uid: attrs.uid,
     gid: attrs.gid,
     mode: attrs.mode,

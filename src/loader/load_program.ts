@@ -1,7 +1,8 @@
 // execve's image work in one call: parse, stack, executable, interpreter, tables, in the order
 // of load_elf_binary (setup_arg_pages, PT_LOADs, load_elf_interp, create_elf_tables).
 import { Errno } from '../abi/linux/errno.js';
-import { parseElf } from './elf.js';
+import { parseElf, type ElfImage } from './elf.js';
+import type { SegmentPages } from './image_cache.js';
 import type { HostAuxv } from './hostauxv.js';
 import { loadElf, loadInterpreter, type InterpResult, type LoadResult } from './loader.js';
 import type { LoaderMemory, RandomSource } from './memory.js';
@@ -28,6 +29,10 @@ export interface ProgramOptions {
    * Without it a dynamic executable gives -ENOEXEC.
    */
   readonly readInterpreter?: (path: Uint8Array) => Uint8Array | number;
+  /** The executable's parsed headers and segment pages, cached (bytes are then only its head). */
+  readonly cached?: (SegmentPages & { image: ElfImage }) | null;
+  /** The same for the interpreter (readInterpreter's bytes are then only its head). */
+  readonly interpCached?: (SegmentPages & { image: ElfImage }) | null;
 }
 
 export interface ProgramResult {
@@ -45,7 +50,7 @@ export interface ProgramResult {
  * half-built and must be discarded (as after execve's point of no return).
  */
 export function loadProgram(mem: LoaderMemory, bytes: Uint8Array, o: ProgramOptions): ProgramResult | number {
-  const image = parseElf(bytes);
+  const image = o.cached?.image ?? parseElf(bytes);
   if (typeof image === 'number') return image;
   let interpBytes: Uint8Array | null = null;
   if (image.interpreter !== null) {
@@ -57,11 +62,11 @@ export function loadProgram(mem: LoaderMemory, bytes: Uint8Array, o: ProgramOpti
   const rand = { aslr: o.aslr, random: o.random };
   const plan = mapStack(mem, { argv: o.argv, envp: o.envp, execfn: o.execfn, execStack: image.execStack, stackRlimit: o.stackRlimit, ...rand });
   if (typeof plan === 'number') return plan;
-  const load = loadElf(mem, image, bytes, rand);
+  const load = loadElf(mem, image, bytes, rand, o.cached ?? null);
   if (typeof load === 'number') return load;
   let interp: InterpResult | null = null;
   if (interpBytes !== null) {
-    const r = loadInterpreter(mem, interpBytes);
+    const r = loadInterpreter(mem, interpBytes, o.interpCached ?? null);
     if (typeof r === 'number') return r;
     interp = r;
   }

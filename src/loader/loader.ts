@@ -3,6 +3,7 @@
 import { Errno } from '../abi/linux/errno.js';
 import { ET, PF, PHDR64_SIZE } from '../abi/linux/elf.js';
 import { parseElf, type ElfImage } from './elf.js';
+import type { SegmentPages } from './image_cache.js';
 import {
   MAP_ANON_PRIVATE, MAP_FIXED, MAP_FIXED_NOREPLACE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ,
   PROT_WRITE, pageDown, pageUp, type LoaderMemory, type RandomSource,
@@ -76,10 +77,15 @@ export function etDynBase(maxAddress: number): number {
 }
 
 /**
- * Maps every PT_LOAD at bias + p_vaddr and copies its file bytes. `fixed` is MAP_FIXED_NOREPLACE
- * (nothing may be there) or MAP_FIXED (replacing a reservation made by the caller).
+ * Maps every PT_LOAD at bias + p_vaddr and copies its file bytes, or, given
+ * the image's segment pages (image_cache.ts) and a memory that can adopt
+ * them, makes those pages the contents (copy-on-write). `fixed` is
+ * MAP_FIXED_NOREPLACE (nothing may be there) or MAP_FIXED (replacing a
+ * reservation made by the caller).
  */
-function mapSegments(mem: LoaderMemory, image: ElfImage, bytes: Uint8Array, bias: number, fixed: number): number {
+function mapSegments(mem: LoaderMemory, image: ElfImage, bytes: Uint8Array, bias: number, fixed: number, pages: SegmentPages | null = null): number {
+  const adopt = pages !== null;
+  if (adopt && mem.adoptPages === undefined) return -Errno.ENOEXEC; // (the bytes are only the file's head)
   let mappedEnd = -1; // page-aligned end of the previous segment's pages
   for (const p of image.loads) {
     const prot = protOf(p.flags);
@@ -100,6 +106,7 @@ function mapSegments(mem: LoaderMemory, image: ElfImage, bytes: Uint8Array, bias
       if (r !== from) return -Errno.ENOMEM;
     }
     mappedEnd = hi;
+    if (adopt) continue;
     if (p.filesz > 0) {
       // elf_map maps whole file pages: from p_offset - PAGEOFFSET(p_vaddr), and past p_filesz
       // up to the page end unless there is a bss (which padzero clears).
@@ -117,6 +124,10 @@ function mapSegments(mem: LoaderMemory, image: ElfImage, bytes: Uint8Array, bias
       const r = mem.pokeBytes(zeroStart, ZERO_PAGE, 0, zeroEnd - zeroStart);
       if (r < 0) return r;
     }
+  }
+  if (adopt) {
+    const r = mem.adoptPages!(bias, pages!.runs);
+    if (r < 0) return r;
   }
   return 0;
 }
@@ -144,7 +155,7 @@ function codeDataBounds(image: ElfImage, bias: number): [number, number, number,
  * after the highest segment (plus up to 32 MiB of random pages). Returns a negative errno on
  * failure; the address space is then half-built and must be discarded.
  */
-export function loadElf(mem: LoaderMemory, image: ElfImage, fileBytes: Uint8Array, opts: LoadOptions = {}): LoadResult | number {
+export function loadElf(mem: LoaderMemory, image: ElfImage, fileBytes: Uint8Array, opts: LoadOptions = {}, pages: SegmentPages | null = null): LoadResult | number {
   const aslr = opts.aslr ?? true;
   const random = opts.random ?? cryptoRandom;
   let bias = 0;
@@ -160,7 +171,7 @@ export function loadElf(mem: LoaderMemory, image: ElfImage, fileBytes: Uint8Arra
   if (entry < 0 || entry >= mem.maxAddress) return -Errno.EINVAL;
   if (bias + image.start < 0 || bias + image.end > mem.maxAddress) return -Errno.ENOMEM;
 
-  const r = mapSegments(mem, image, fileBytes, bias, MAP_FIXED_NOREPLACE);
+  const r = mapSegments(mem, image, fileBytes, bias, MAP_FIXED_NOREPLACE, pages);
   if (r < 0) return r;
 
   const end = bias + image.end;
@@ -193,8 +204,8 @@ export function loadElf(mem: LoaderMemory, image: ElfImage, fileBytes: Uint8Arra
  * between its segments stay reserved), an ET_EXEC one at its own addresses. A file that is not
  * a loadable x86-64 ELF gives -ELIBBAD. Its own PT_INTERP and PT_GNU_STACK are ignored.
  */
-export function loadInterpreter(mem: LoaderMemory, fileBytes: Uint8Array): InterpResult | number {
-  const image = parseElf(fileBytes);
+export function loadInterpreter(mem: LoaderMemory, fileBytes: Uint8Array, cached: (SegmentPages & { image: ElfImage }) | null = null): InterpResult | number {
+  const image = cached?.image ?? parseElf(fileBytes);
   if (typeof image === 'number') return -Errno.ELIBBAD;
   let bias = 0;
   let fixed = MAP_FIXED_NOREPLACE;
@@ -209,7 +220,7 @@ export function loadInterpreter(mem: LoaderMemory, fileBytes: Uint8Array): Inter
   const entry = bias + image.entry;
   if (entry < 0 || entry >= mem.maxAddress) return -Errno.EINVAL;
   if (bias + image.end > mem.maxAddress) return -Errno.ENOMEM;
-  const r = mapSegments(mem, image, fileBytes, bias, fixed);
+  const r = mapSegments(mem, image, fileBytes, bias, fixed, cached);
   if (r < 0) return r;
   return { base: bias, entry, start: bias + image.start, end: bias + image.end };
 }

@@ -11,6 +11,14 @@ export interface LoaderMemory {
   /** Writes src[srcOff, srcOff+len) at addr regardless of guest protection. */
   pokeBytes(addr: number, src: Uint8Array, srcOff: number, len: number): number;
   setBrkStart(addr: number): void;
+  /**
+   * Optional: for each run, makes the MemoryFile pages [off, off + pages *
+   * PAGE_SIZE) (held by the caller, e.g. image_cache.ts) the private
+   * copy-on-write contents of the untouched pages at bias + vaddr, in private
+   * anonymous mappings; the memory takes its own ownership of them. 0 or a
+   * negative errno.
+   */
+  adoptPages?(bias: number, runs: readonly { readonly vaddr: number; readonly off: number; readonly pages: number }[]): number;
   /** Exclusive top of user addresses. */
   readonly maxAddress: number;
 }

@@ -24,7 +24,7 @@ export interface FaultHandler {
 export class FakeAddressSpace implements AddressSpace {
   /** Page number -> mapping. */
   readonly pages = new Map<number, FakeMapping>();
-  calls = { map: 0, unmap: 0, protect: 0 };
+  calls = { map: 0, unmap: 0, protect: 0, batch: 0 };
   destroyed = false;
   killed = false;
   readonly hostPid = -1;
@@ -40,6 +40,21 @@ export class FakeAddressSpace implements AddressSpace {
     if (!this.check(addr, length) || fileOffset % PAGE_SIZE !== 0 || !(fileOffset >= 0)) return -Errno.EINVAL;
     for (let i = 0; i < length / PAGE_SIZE; i++) this.pages.set(addr / PAGE_SIZE + i, { off: fileOffset + i * PAGE_SIZE, prot });
     return 0;
+  }
+
+  mapBatch(ops: Float64Array, n: number): number {
+    this.calls.batch++;
+    const map = this.calls.map;
+    let done = 0;
+    for (; done < n; done++) {
+      const r = this.map(ops[4 * done], ops[4 * done + 1], ops[4 * done + 2], ops[4 * done + 3]);
+      if (r < 0) {
+        this.calls.map = map;
+        return done > 0 ? done : r;
+      }
+    }
+    this.calls.map = map; // one call
+    return done;
   }
 
   unmap(addr: number, length: number): number {
@@ -76,7 +91,7 @@ export class FakeAddressSpace implements AddressSpace {
     this.pages.clear();
   }
 
-  get totalCalls(): number { return this.calls.map + this.calls.unmap + this.calls.protect; }
+  get totalCalls(): number { return this.calls.map + this.calls.unmap + this.calls.protect + this.calls.batch; }
 
   /**
    * Plays one guest access of a byte, x86 rules (any protection allows a read,

@@ -42,6 +42,13 @@ function adviceValid(a: number): boolean {
     a === MADV_HWPOISON || a === MADV_SOFT_OFFLINE;
 }
 
+/** Where the forking thread is: its stack pointer, TLS base (0: none) and instruction pointer. */
+export interface ForkHot {
+  readonly sp: number;
+  readonly tls: number;
+  readonly ip: number;
+}
+
 export class MemoryManager extends MmMap {
   private stackTop = 0;
   private readonly vec = new Uint8Array(MINCORE_CHUNK);
@@ -385,11 +392,12 @@ export class MemoryManager extends MmMap {
    * space childAs with a copy-on-write copy of this one. The child gets every
    * VMA (names, brk, stack, limits and mmap base included) but MADV_DONTFORK
    * ones, without mlock (VM_LOCKED is not inherited); MADV_WIPEONFORK VMAs
-   * come empty; shared mappings share their object. No page is copied: see
-   * mm_core.ts. Returns the child's manager, or -ENOMEM if childAs is smaller
+   * come empty; shared mappings share their object. No page is copied (see
+   * mm_core.ts) but, given `hot`, the pages at the forking thread's stack
+   * pointer and TLS base, which both sides write at once (forkHotPage). Returns the child's manager, or -ENOMEM if childAs is smaller
    * than this address space.
    */
-  fork(childAs: AddressSpace): MemoryManager | number {
+  fork(childAs: AddressSpace, hot?: ForkHot): MemoryManager | number {
     if (Math.floor(childAs.maxAddress / PAGE_SIZE) * PAGE_SIZE < this.maxAddr) return -Errno.ENOMEM;
     const child = new MemoryManager(this.mf, childAs, {
       mmapBase: this.mmapBase,
@@ -409,7 +417,18 @@ export class MemoryManager extends MmMap {
       if (v.obj === null && !(v.flags & VmFlag.WipeOnFork)) this.shareInto(child, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
     }
     child.vmas.gen++;
+    if (hot !== undefined) {
+      // The pages both processes write first get the child's copy now; the code page is mapped in the child.
+      this.forkHotPage(child, hot.sp, true);
+      if (Math.floor((hot.sp - 128) / PAGE_SIZE) !== Math.floor(hot.sp / PAGE_SIZE)) this.forkHotPage(child, hot.sp - 128, true);
+      if (hot.tls !== 0) this.forkHotPage(child, hot.tls, true);
+      this.forkHotPage(child, hot.ip, false);
+    }
     this.writeProtectCow();
+    if (hot !== undefined) {
+      this.forkPremap(child);
+      child.flushMaps();
+    }
     child.brkBase = this.brkBase;
     child.brkCur = this.brkCur;
     child.rlimit = this.rlimit;

@@ -72,6 +72,10 @@ const ZERO = -1;
 const FAULT = -2;
 /** More runs than this to re-protect after an mprotect and the whole span is unmapped instead. */
 const MAX_PROTECT_RUNS = 4;
+/** Most maps queued for one batched stub operation. */
+const MAX_MAP_BATCH = 64;
+/** Most ranges of the parent's mapped pages a fork maps in the child at once (the rest fault in). */
+const MAX_FORK_PREMAP = 48;
 /** Most stub map() calls spent re-mapping pages moved by mremap (the rest refault). */
 const MAX_REMAP_CALLS = 64;
 /** Most protect() calls fork spends write-protecting the parent's stub (the rest is unmapped in one call). */
@@ -330,7 +334,7 @@ export class MmCore {
    * and equal protection. At most maxCalls calls. Returns 0 or a negative
    * errno from the stub.
    */
-  protected mapRange(v: Vma, a: number, b: number, maxCalls = Infinity): number {
+  protected mapRange(v: Vma, a: number, b: number, maxCalls = Infinity, queue = false): number {
     if (v.prot === 0) return 0;
     let calls = 0;
     for (let p = this.pt.next(a, b); p < b && calls < maxCalls; p = this.pt.next(p, b)) {
@@ -342,6 +346,12 @@ export class MmCore {
       const fp = this.pt.filePage(p);
       let q = p + 1;
       while (q < b && this.pt.filePage(q) === fp + (q - p) && this.protOf(v, q) === prot && !this.fullyMapped(q, prot)) q++;
+      if (queue) {
+        const r = this.queueMap(p, q, prot, fp);
+        if (r < 0) return r;
+        p = q;
+        continue;
+      }
       const r = this.as.map(p * PAGE_SIZE, (q - p) * PAGE_SIZE, prot, fp * PAGE_SIZE);
       calls++;
       if (r < 0) return r;
@@ -351,11 +361,117 @@ export class MmCore {
     return 0;
   }
 
+  // --- batched stub maps ------------------------------------------------------------------
+  // Maps decided together (an exec's segments, a fork child's first pages) are
+  // queued and made in one platform operation (AddressSpace.mapBatch): one
+  // crossing to the stub instead of one per range. Pages are marked mapped
+  // once the stub has them; flushMaps must run before the operation ends.
+  private readonly qOps = new Float64Array(4 * MAX_MAP_BATCH);
+  private qN = 0;
+
+  /** Queues mapping pages [a, b) to MemoryFile pages from fp with prot (flushing a full queue first). 0 or a stub error. */
+  protected queueMap(a: number, b: number, prot: number, fp: number): number {
+    const r = this.qN === MAX_MAP_BATCH ? this.flushMaps() : 0;
+    const o = 4 * this.qN++;
+    this.qOps[o] = a * PAGE_SIZE;
+    this.qOps[o + 1] = (b - a) * PAGE_SIZE;
+    this.qOps[o + 2] = prot;
+    this.qOps[o + 3] = fp * PAGE_SIZE;
+    return r;
+  }
+
+  /** Makes the queued maps, in one operation if the platform has it. 0 or the first stub error (the maps before it are done). */
+  protected flushMaps(): number {
+    const n = this.qN;
+    this.qN = 0;
+    if (n === 0) return 0;
+    const ops = this.qOps;
+    let done: number;
+    if (this.as.mapBatch !== undefined) {
+      done = this.as.mapBatch(ops, n);
+    } else {
+      done = 0;
+      while (done < n) {
+        const r = this.as.map(ops[4 * done], ops[4 * done + 1], ops[4 * done + 2], ops[4 * done + 3]);
+        if (r < 0) {
+          if (done === 0) done = r;
+          break;
+        }
+        done++;
+      }
+    }
+    for (let i = 0; i < Math.max(0, done); i++) {
+      const a = ops[4 * i] / PAGE_SIZE;
+      this.markMapped(a, a + ops[4 * i + 1] / PAGE_SIZE, ops[4 * i + 2]);
+    }
+    return done < 0 ? done : done < n ? -Errno.ENOMEM : 0;
+  }
+
   /** Populates [a, b) of v and maps it into the stub (MAP_POPULATE, small mappings). Best effort. */
   protected prefault(v: Vma, a: number, b: number): number {
     const r = this.populate(v, a, b);
     const m = this.mapRange(v, a, b);
     return r < 0 ? r : m;
+  }
+
+  /**
+   * The ELF loader's cached segment pages (src/loader/image_cache.ts): each
+   * run's MemoryFile pages [off, off + pages), held by the caller, become the
+   * contents of the pages at bias + vaddr in private anonymous mappings, this table
+   * one more owner of each (copy-on-write, as after a fork), and are mapped
+   * into the stub at once (a new program touches most of them: one batched
+   * call instead of a fault per window). Pages there may only be untouched or
+   * private pages of this table alone (a small mapping populated at mmap):
+   * those are replaced. 0, -EINVAL, or a stub error.
+   */
+  adoptPages(bias: number, runs: readonly { readonly vaddr: number; readonly off: number; readonly pages: number }[]): number {
+    for (const run of runs) {
+      const a = (bias + run.vaddr) / PAGE_SIZE;
+      const b = a + run.pages;
+      if (!Number.isInteger(a) || !Number.isInteger(run.pages) || run.pages <= 0 || run.off % PAGE_SIZE !== 0 || a < 0 || b * PAGE_SIZE > this.maxAddr) return -Errno.EINVAL;
+      // A run may span several VMAs (segments with different protections), without holes.
+      for (let p = a; p < b;) {
+        const v = this.vmas.find(p * PAGE_SIZE);
+        if (v === undefined || v.obj !== null || v.file !== null || v.flags & VmFlag.Shared) return -Errno.EINVAL;
+        p = v.end / PAGE_SIZE;
+      }
+      for (let p = this.pt.next(a, b); p < b; p = this.pt.next(p + 1, b)) {
+        if ((this.pt.flags(p) & Pte.Keep) !== Pte.Owned || this.mf.extraOwners(this.pt.filePage(p) * PAGE_SIZE) > 0) return -Errno.EINVAL;
+      }
+    }
+    // Pages replaced are released only once the stub maps the new ones (or nothing) there.
+    const old: number[] = [];
+    for (const run of runs) {
+      const a = (bias + run.vaddr) / PAGE_SIZE;
+      const b = a + run.pages;
+      for (let p = this.pt.next(a, b); p < b; p = this.pt.next(p + 1, b)) old.push(this.pt.filePage(p));
+      this.mf.share(run.off, run.pages * PAGE_SIZE);
+      const fp = run.off / PAGE_SIZE;
+      for (let i = 0; i < run.pages; i++) this.pt.set(a + i, fp + i, Pte.Owned | Pte.Cow);
+    }
+    let r = 0;
+    for (const run of runs) {
+      const a = (bias + run.vaddr) / PAGE_SIZE;
+      const b = a + run.pages;
+      for (let p = a; p < b && r === 0;) {
+        const v = this.vmas.find(p * PAGE_SIZE)!;
+        const e = Math.min(b, v.end / PAGE_SIZE);
+        r = this.mapRange(v, p, e, Infinity, true);
+        p = e;
+      }
+    }
+    const f = this.flushMaps();
+    if (r === 0) r = f;
+    if (r < 0 && old.length > 0) {
+      // The stub may still map replaced pages: nothing of the runs stays mapped.
+      for (const run of runs) {
+        const a = (bias + run.vaddr) / PAGE_SIZE;
+        this.as.unmap(a * PAGE_SIZE, run.pages * PAGE_SIZE);
+        for (let p = a; p < a + run.pages; p++) this.pt.setFlags(p, this.pt.flags(p) & Pte.Keep);
+      }
+    }
+    for (const fp of old) this.mf.release(fp * PAGE_SIZE, PAGE_SIZE);
+    return r;
   }
 
   /** Unmaps from the stub the mapped pages of [a, b), with one call over their span. */
@@ -780,6 +896,67 @@ export class MmCore {
   }
 
   private readonly shareRun = (fp: number, n: number): void => this.mf.share(fp * PAGE_SIZE, n * PAGE_SIZE);
+
+  /**
+   * After shareInto: the private page at addr, which a fork's two processes
+   * are about to write (the stack at the parent's stack pointer, the TLS
+   * block), is copied for child right away and mapped there writable, and
+   * stays this table's alone (writeProtectCow then leaves it writable): no
+   * write fault on either side. Only for a page shared by exactly these two
+   * tables. With copy false, the page is only mapped in child (with its
+   * pageProt, e.g. the code at the instruction pointer). Best effort.
+   */
+  protected forkHotPage(child: MmCore, addr: number, copy: boolean): void {
+    if (!(addr >= 0 && addr < this.maxAddr)) return;
+    const v = this.vmaAt(addr);
+    const cv = child.vmaAt(addr);
+    if (v === undefined || cv === undefined || v.obj !== null || cv.obj !== null || cv.prot === 0) return;
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const fp = this.pt.filePage(pn);
+    if (fp < 0 || child.pt.filePage(pn) !== fp) return;
+    if (child.pt.flags(pn) & Pte.Mapped) return;
+    if (copy && cv.prot & PROT_WRITE && this.pt.flags(pn) & Pte.Cow && this.mf.extraOwners(fp * PAGE_SIZE) === 1) {
+      if (child.unshare(pn, pn, pn + 1) < 0) return;
+      this.pt.setFlags(pn, this.pt.flags(pn) & ~Pte.Cow);
+      child.queueMap(pn, pn + 1, cv.prot, child.pt.filePage(pn));
+      return;
+    }
+    child.mapRange(cv, pn, pn + 1, 1, true);
+  }
+
+  /**
+   * After writeProtectCow: queues in child the maps of the pages this stub
+   * maps and child shares (read-only there, as here), one range per run of
+   * contiguous backing and protection within a VMA, at most MAX_FORK_PREMAP:
+   * a forked process mostly touches what its parent had mapped (one batched
+   * call instead of a fault per window). The caller flushes child's queue.
+   */
+  protected forkPremap(child: MmCore): void {
+    let ops = 0;
+    for (const v of this.vmas.list) {
+      if (ops >= MAX_FORK_PREMAP) return;
+      if (v.obj !== null || v.prot === 0) continue;
+      const cv = child.vmaAt(v.start);
+      if (cv === undefined || cv.start !== v.start || cv.end !== v.end) continue;
+      const a = v.start / PAGE_SIZE;
+      const b = v.end / PAGE_SIZE;
+      for (let p = this.pt.next(a, b); p < b && ops < MAX_FORK_PREMAP; p = this.pt.next(p, b)) {
+        const fl = this.pt.flags(p);
+        const fp = this.pt.filePage(p);
+        const prot = fl & Pte.ProtMask;
+        if (!(fl & Pte.Mapped) || prot === 0 || child.pt.filePage(p) !== fp || child.pt.flags(p) & Pte.Mapped || prot !== child.pageProt(cv, p, child.pt.flags(p))) {
+          p++;
+          continue;
+        }
+        let q = p + 1;
+        while (q < b && this.pt.filePage(q) === fp + (q - p) && (this.pt.flags(q) & (Pte.Mapped | Pte.ProtMask)) === (fl & (Pte.Mapped | Pte.ProtMask)) &&
+          child.pt.filePage(q) === fp + (q - p) && !(child.pt.flags(q) & Pte.Mapped) && child.pageProt(cv, q, child.pt.flags(q)) === prot) q++;
+        child.queueMap(p, q, prot, fp);
+        ops++;
+        p = q;
+      }
+    }
+  }
 
   /**
    * After shareInto: removes PROT_WRITE from the stub mappings of Cow pages,

@@ -77,6 +77,15 @@ export interface NativeAddon {
   hostptyMakeRaw(fd: number): number;
   /** Connects to the unix stream socket at path and sends payload with fd in SCM_RIGHTS. */
   hostptySendFd(path: string, fd: number, payload: Uint8Array): number;
+  // Spare stubs of the ptrace platform (native/ptrace_platform.c).
+  /** A background thread keeps `target` (1-4) stubs of the template, each with its first thread, ready: a pool id. */
+  sparesStart(template: number, memfd: number, target: number): number;
+  /** Takes a spare, its thread now using regs and fp: out = [stub handle, stub pid, thread handle, thread tid]; -EAGAIN if none is ready. */
+  sparesTake(pool: number, regs: ArrayBuffer, fp: ArrayBuffer, out: Int32Array): number;
+  /** Stops the pool and destroys its spares. */
+  sparesStop(pool: number): number;
+  /** n MAP_SHARED|MAP_FIXED mmaps of the MemoryFile in the stub (ops: addr, length, prot, offset each): the number done (stops at the first failure) or -errno if the first failed. */
+  stubMapBatch(stub: number, ops: Float64Array, n: number): number;
 }
 
 function packageRoot(): string {

@@ -27,6 +27,12 @@ export interface AddressSpace {
   map(addr: number, length: number, prot: number, fileOffset: number): number;
   unmap(addr: number, length: number): number;
   protect(addr: number, length: number, prot: number): number;
+  /**
+   * Optional: n map() calls in one operation, ops holding (addr, length,
+   * prot, fileOffset) for each, done in order. Returns how many were done
+   * (it stops at the first failure), or a negative errno if the first failed.
+   */
+  mapBatch?(ops: Float64Array, n: number): number;
   /** Host pid of the stub process (for host CPU clocks and logs). */
   readonly hostPid: number;
   /** Highest address (exclusive) a guest mapping may use. */

@@ -27,11 +27,26 @@ interface Template {
   /** Address spaces forked from it and not yet destroyed. */
   live: number;
   retired: boolean;
+  /** Its pool of spare stubs (native), -1 before it is started, -2 if it could not be. */
+  spares: number;
+}
+
+/** Spare stubs kept ready per template (each holds a host process and two native threads). */
+export const SPARE_STUBS = 2;
+
+/** A spare stub's first thread, until newContext takes it. */
+interface SpareThread {
+  readonly handle: number;
+  readonly tid: number;
+  readonly regs: ArrayBuffer;
+  readonly fp: ArrayBuffer;
 }
 
 class PtraceAddressSpace implements AddressSpace {
   readonly maxAddress: number;
   private alive = true;
+  /** A spare stub's thread, not taken yet: the first newContext gets it. */
+  spare: SpareThread | null = null;
   constructor(
     private readonly n: NativeAddon,
     readonly handle: number,
@@ -45,6 +60,9 @@ class PtraceAddressSpace implements AddressSpace {
     const r = this.n.stubSyscall(this.handle, SYS_mmap, addr, length, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOffset);
     return r < 0 ? r : 0;
   }
+  mapBatch(ops: Float64Array, n: number): number {
+    return this.n.stubMapBatch(this.handle, ops, n);
+  }
   unmap(addr: number, length: number): number {
     return this.n.stubSyscall(this.handle, SYS_munmap, addr, length, 0, 0, 0, 0);
   }
@@ -57,6 +75,8 @@ class PtraceAddressSpace implements AddressSpace {
   destroy(): void {
     if (!this.alive) return;
     this.alive = false;
+    if (this.spare !== null) this.n.threadRelease(this.spare.handle);
+    this.spare = null;
     this.n.stubDestroy(this.handle);
     this.onDestroy();
   }
@@ -87,7 +107,7 @@ export class PtracePlatform implements Platform {
   readonly name = 'ptrace';
   private readonly n = native();
   private readonly contexts: (PtraceContext | undefined)[] = [];
-  private readonly out = new Int32Array(2);
+  private readonly out = new Int32Array(4);
   private watching = false;
   /** Templates by MemoryFile descriptor. */
   private readonly templates = new Map<number, Template>();
@@ -100,9 +120,11 @@ export class PtracePlatform implements Platform {
       if (!tp) {
         const r = this.n.stubTemplate(memfd, this.out);
         if (r < 0) return r;
-        tp = { handle: this.out[0], memfd, live: 0, retired: false };
+        tp = { handle: this.out[0], memfd, live: 0, retired: false, spares: -1 };
         this.templates.set(memfd, tp);
       }
+      const spare = this.takeSpare(tp, page);
+      if (spare !== null) return spare;
       const r = this.n.stubCreate(tp.handle, memfd, this.out);
       if ((r === -Errno.ESRCH || r === -Errno.ESTALE) && attempt === 0) {
         // The template died (killed from outside), or memfd is now another file.
@@ -118,19 +140,55 @@ export class PtracePlatform implements Platform {
     }
   }
 
+  /**
+   * A spare stub of tp with its first thread, or null if none is ready. The
+   * pool starts with the second address space (the first fork or execve: a
+   * sandbox running one program never pays for spares).
+   */
+  private takeSpare(tp: Template, page: number): PtraceAddressSpace | null {
+    if (tp.spares === -1) {
+      if (tp.live === 0) return null;
+      const id = this.n.sparesStart(tp.handle, tp.memfd, SPARE_STUBS);
+      tp.spares = id >= 0 ? id : -2;
+      return null; // (the first spare is on its way)
+    }
+    if (tp.spares < 0) return null;
+    const regs = new ArrayBuffer(REGS_WORDS * 8);
+    const fp = new ArrayBuffer(FP_STATE_BYTES);
+    if (this.n.sparesTake(tp.spares, regs, fp, this.out) !== 0) return null;
+    const t = tp;
+    t.live++;
+    const as = new PtraceAddressSpace(this.n, this.out[0], this.out[1], page, () => {
+      if (--t.live === 0 && t.retired) this.n.stubDestroy(t.handle);
+    });
+    as.spare = { handle: this.out[2], tid: this.out[3], regs, fp };
+    return as;
+  }
+
   private retire(tp: Template): void {
     if (tp.retired) return;
     tp.retired = true;
+    if (tp.spares >= 0) this.n.sparesStop(tp.spares);
+    tp.spares = -2;
     if (this.templates.get(tp.memfd) === tp) this.templates.delete(tp.memfd);
     if (tp.live === 0) this.n.stubDestroy(tp.handle);
   }
 
   newContext(as: AddressSpace): Context | number {
+    const pas = as as PtraceAddressSpace;
+    const spare = pas.spare;
+    if (spare !== null) {
+      pas.spare = null;
+      return this.register(new PtraceContext(this.n, spare.handle, spare.tid, spare.regs, spare.fp));
+    }
     const regs = new ArrayBuffer(REGS_WORDS * 8);
     const fp = new ArrayBuffer(FP_STATE_BYTES);
     const r = this.n.threadCreate((as as PtraceAddressSpace).handle, regs, fp, this.out);
     if (r < 0) return r;
-    const ctx = new PtraceContext(this.n, this.out[0], this.out[1], regs, fp);
+    return this.register(new PtraceContext(this.n, this.out[0], this.out[1], regs, fp));
+  }
+
+  private register(ctx: PtraceContext): PtraceContext {
     this.contexts[ctx.handle] = ctx;
     ctx.onRelease = (c) => {
       if (this.contexts[c.handle] === c) this.contexts[c.handle] = undefined;

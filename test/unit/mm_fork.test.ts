@@ -415,3 +415,53 @@ test('fork: out of memory on a copy-on-write break falls back to one page, then 
   assert.equal(child.mm.writeBytes(X + 7 * P, new Uint8Array(1), 0, 1), -Errno.EFAULT);
   check();
 });
+
+test('fork with hot pages: the stack and TLS pages are copied for the child and mapped; the parent\'s mapped pages are mapped in the child (read-only), in one batch; no write faults', () => {
+  const { mf, spawn, destroy, check, touch } = setup();
+  const parent = spawn();
+  const code = X + 64 * P;
+  assert.equal(parent.mm.mmap(X, 16 * P, RW, PA, -1, 0), X);
+  assert.equal(parent.mm.mmap(code, 4 * P, PROT_READ | PROT_EXEC, PA, -1, 0), code);
+  for (let i = 0; i < 16; i++) assert.equal(touch(parent, X + i * P, true, 10 + i), 0);
+  assert.equal(touch(parent, code), 0);
+  const sp = X + 5 * P + 64; // within 128 bytes of the page start: the page below is hot too
+  const tls = X + 9 * P + 16;
+  const used = mf.usedBytes;
+  const as = new FakeAddressSpace();
+  const mm = parent.mm.fork(as, { sp, tls, ip: code + 100 });
+  assert.ok(mm instanceof MemoryManager);
+  const child = { mm, as };
+  const live = [parent, child];
+  assert.deepEqual(verifyAddressSpace(parent.mm, parent.as, mf, live), []);
+  assert.equal(mf.usedBytes, used + 3 * P); // pages 4, 5 and 9 copied for the child
+  for (const pg of [4, 5, 9]) {
+    const a = X + pg * P;
+    assert.notEqual(mm.backingOf(a), parent.mm.backingOf(a));
+    assert.equal(mm.stubProtOf(a), RW);
+    assert.equal(parent.mm.stubProtOf(a), RW);
+  }
+  assert.equal(parent.mm.stubProtOf(X + 6 * P), PROT_READ); // an ordinary page: write-protected, shared
+  assert.equal(mm.stubProtOf(X + 6 * P), PROT_READ); // and mapped so in the child
+  assert.equal(mm.backingOf(X + 6 * P), parent.mm.backingOf(X + 6 * P));
+  assert.equal(mm.stubProtOf(code), PROT_READ | PROT_EXEC);
+  assert.equal(as.calls.batch, 1);
+  assert.equal(as.calls.map + as.calls.protect + as.calls.unmap, 0);
+  // A write to a shared page in the child copies it (an ACCERR fault), the parent keeps its byte.
+  assert.equal(touch(child, X + 6 * P, true, 0xc3), 0);
+  assert.equal(touch(parent, X + 6 * P), 10 + 6);
+  // Writes to the hot pages fault on neither side and stay on their side.
+  const calls = parent.as.calls.map + as.calls.map;
+  assert.equal(touch(child, sp, true, 0xc1), 0);
+  assert.equal(touch(parent, sp, true, 0xa1), 0);
+  assert.equal(touch(child, tls, true, 0xc2), 0);
+  assert.equal(parent.as.calls.map + as.calls.map, calls);
+  assert.equal(touch(child, sp), 0xc1);
+  assert.equal(touch(parent, sp), 0xa1);
+  assert.equal(touch(parent, X + 9 * P), 10 + 9);
+  assert.equal(touch(child, X + 9 * P), 10 + 9);
+  assert.equal(touch(child, X + 4 * P), 10 + 4);
+  assert.deepEqual(verifyAddressSpace(parent.mm, parent.as, mf, live), []);
+  child.mm.destroy();
+  destroy(parent);
+  check();
+});

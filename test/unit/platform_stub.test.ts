@@ -12,7 +12,7 @@ import { Errno } from '../../src/abi/linux/errno.js';
 import { MemoryFile } from '../../src/memory/memory_file.js';
 import { native } from '../../src/platform/native.js';
 import { Reg, StopKind, type AddressSpace, type Context } from '../../src/platform/platform.js';
-import { PtracePlatform } from '../../src/platform/ptrace.js';
+import { PtracePlatform, SPARE_STUBS } from '../../src/platform/ptrace.js';
 
 const PAGE = 4096;
 const CODE_ADDR = 0x10000;
@@ -141,6 +141,7 @@ test('a forked stub holds only the stub page and the MemoryFile, and is not the 
   // Closed and unused, the platform destroys its template.
   p.close();
   assert.ok(eventually(() => state(template) === undefined));
+  assert.deepEqual(childrenOf(template), []);
 });
 
 test('the template is never handed out: no threads, no mappings, only its own MemoryFile', () => {
@@ -235,7 +236,8 @@ test('many create/kill cycles leave no zombies and no leaked descriptors or thre
       teardown(p, as, ctxs);
     }
   };
-  const settled = () => childrenOf(template).length === 0;
+  // Only the spare stubs (made ahead for the next address spaces) may be left.
+  const settled = () => childrenOf(template).length <= SPARE_STUBS;
   cycles(30); // the template and the pool of native threads are made
   assert.ok(eventually(settled));
   const fds = fs.readdirSync('/proc/self/fd').length;
@@ -308,4 +310,50 @@ test('no stub outlives a sentry killed with SIGKILL', async () => {
   const alive = () => pids.filter((pid) => state(pid) !== undefined && state(pid) !== 'Z');
   for (let i = 0; i < 100 && alive().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(alive(), []);
+});
+
+test('spare stubs: made ahead once a second address space is asked for, their threads run guest code, none left after close', () => {
+  const p = new PtracePlatform();
+  const mf = memoryFile();
+  const off = mf.allocate(PAGE);
+  assert.ok(off >= 0);
+  const code = new Uint8Array(PAGE).fill(0xcc);
+  code.set(CODE);
+  assert.ok(mf.write(off, code, 0, PAGE));
+  const first = p.newAddressSpace(mf.fd);
+  assert.ok(typeof first !== 'number');
+  const template = Number(status(first.hostPid).PPid);
+  const fromSpare = (as: AddressSpace): boolean => (as as unknown as { spare: unknown }).spare !== null;
+  assert.equal(fromSpare(first), false);
+  let spares = 0;
+  for (let i = 0; i < 8; i++) {
+    const as = p.newAddressSpace(mf.fd);
+    assert.ok(typeof as !== 'number', `newAddressSpace: ${String(as)}`);
+    if (fromSpare(as)) spares++;
+    assert.equal(as.map(CODE_ADDR, PAGE, 5, off), 0);
+    const ctx = p.newContext(as);
+    assert.ok(typeof ctx !== 'number', `newContext: ${String(ctx)}`);
+    assert.equal(fromSpare(as), false); // its thread was taken
+    assert.ok(fs.existsSync(`/proc/${as.hostPid}/task/${ctx.hostTid}`));
+    ctx.regs64[Reg.RIP] = BigInt(CODE_ADDR);
+    ctx.resume();
+    const c = nextStop(p);
+    assert.equal(c, ctx);
+    assert.equal(c.regs32[Reg.EV_KIND * 2], StopKind.Syscall);
+    assert.equal(Number(c.regs64[Reg.ORIG_RAX]), SYS_getpid);
+    teardown(p, as, [ctx]);
+    // Ready spares: the template's children are the first stub and at most SPARE_STUBS more.
+    assert.ok(eventually(() => childrenOf(template).length === 1 + SPARE_STUBS), `children: ${JSON.stringify(childrenOf(template))}`);
+  }
+  assert.ok(spares >= 7, `${spares} of 8 address spaces came from spares`);
+  // An address space destroyed before its spare thread was taken lets it go.
+  const unused = p.newAddressSpace(mf.fd);
+  assert.ok(typeof unused !== 'number');
+  assert.ok(fromSpare(unused));
+  teardown(p, unused, []);
+  teardown(p, first, []);
+  p.close();
+  assert.ok(eventually(() => state(template) === undefined));
+  assert.deepEqual(childrenOf(template), []);
+  assert.deepEqual(childrenOf(process.pid).filter((c) => c.state === 'Z'), []);
 });
