@@ -16,6 +16,7 @@ import { applyCpu, CGROUPS_FILE, readCgroups, removeCgroups, setUpCgroups, type 
 import { ConfigError, loadBundle, type ContainerConfig } from './config.js';
 import { ControlClient, ControlUnreachable, request, type Reply, type Request } from './control.js';
 import { runHooks } from './hooks.js';
+import { inOwnNamespaces } from './host_namespaces.js';
 import { closeQuietly, copyToStdio, setUpTerminal, type TerminalRequest } from './terminal.js';
 import type { RuntimeLog } from './log.js';
 import type { LaunchConfig, ReadyReport } from './server.js';
@@ -199,7 +200,10 @@ export class Runtime {
       // A terminal: a host pty, its master sent to the console socket (or kept for run), its slave the sandbox's TERMINAL_FD.
       if (cfg.terminal) term = setUpTerminal({ consoleSocket: o.consoleSocket, size: cfg.consoleSize });
       // The sandbox process: detached (its own session), the container's stdio are ours.
-      child = spawn(process.execPath, [entryScript(), 'sandbox-serve', dir], {
+      // In namespaces of its own (host_namespaces.ts): hooks that join its network namespace change nothing of the host's.
+      const cmd = inOwnNamespaces([process.execPath, entryScript(), 'sandbox-serve', dir]);
+      if (!cmd.isolated) this.log.debug('the sandbox process shares the host network namespace (not root, or no unshare)');
+      child = spawn(cmd.file, cmd.args, {
         cwd: dir,
         detached: true,
         // With a terminal the container's stdio is the pty (the slave is TERMINAL_FD); the CLI's own

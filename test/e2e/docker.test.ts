@@ -427,6 +427,20 @@ describe('docker with the tsvisor runtime', { timeout: 30 * 60_000 }, () => {
     await ok(['rm', '-f', n]);
   });
 
+  test("the sandbox process has its own network namespace: Docker's hooks leave the host's alone", { timeout: TEST_TIMEOUT }, async () => {
+    // libnetwork's prestart hook joins /proc/PID/ns/net of the container's pid and, for
+    // --network=none, turns IPv6 off on its lo: that must be the sandbox's namespace, not the host's.
+    const sysctl = '/proc/sys/net/ipv6/conf/lo/disable_ipv6';
+    const before = fs.existsSync(sysctl) ? fs.readFileSync(sysctl, 'utf8') : null;
+    const n = await detached('netns', TSV, ['sleep', '1000']);
+    const pid = Number(await inspect(n, '{{.State.Pid}}'));
+    assert.ok(pid > 0 && alive(pid), `sandbox pid ${pid}`);
+    assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/net`), fs.readlinkSync('/proc/self/ns/net'), 'the sandbox process is in the host network namespace');
+    await ok(['rm', '-f', n]);
+    await runRm(TSV, ['true']);
+    if (before !== null) assert.equal(fs.readFileSync(sysctl, 'utf8'), before, `the host's ${sysctl} changed`);
+  });
+
   test('--network=none: only a loopback interface', { timeout: TEST_TIMEOUT }, async () => {
     const r = await runRm(TSV, ['sh', '-c', 'ifconfig -a 2>/dev/null']);
     const names = r.stdout.split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(/\s+/)[0]);
