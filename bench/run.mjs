@@ -5,6 +5,7 @@
 //                      [--only native,tsvisor,runsc] [--markdown]
 //                      [--suite syscalls,files,processes] [--files N] [--file-mib N]
 //                      [--small-reads N] [--forks N] [--spawns N]
+//                      [--net-mib N] [--rounds N] [--redis-requests N]
 //
 // Compiles bench/syscalls.c (gcc -O1 -static) into dist/bench/, runs it N
 // times (default 5) in each environment, takes the median ns/op of each
@@ -34,6 +35,19 @@
 // own): under dist/bench/ or else $HOME. A row that fails in an environment
 // (make -j2 under tsvisor until pselect6 lands, say) shows "failed" and the
 // reason is printed under the table.
+//
+// The net suite: bench/net.c (static) times, between a process and its
+// forked child, the throughput of --net-mib MiB (default 64) in 64 KiB
+// writes and the latency of --rounds (default 20000) one-byte round trips
+// over a pipe, an AF_UNIX stream socketpair and a loopback TCP connection
+// (TCP_NODELAY); then redis-server and redis-benchmark -n --redis-requests
+// (default 20000) -t set,get run together in one sandbox (a /bin/sh script),
+// shown in requests per second.
+//
+// The docker suite (bench/docker.mjs; root, dockerd): wall time of `docker
+// run --rm --pull=never --network=none --runtime=R IMAGE true` for R =
+// tsvisor, runc and runsc, --repeat times each after a warm-up, with its own
+// dockerd under a temp dir (--only picks runtimes: tsvisor,runc,runsc).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -54,6 +68,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DOCKER_RUNTIMES, runDocker } from './docker.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'bench', 'syscalls.c');
@@ -62,16 +77,18 @@ const filesSrc = path.join(root, 'bench', 'files.c');
 const filesBin = path.join(root, 'dist', 'bench', 'files');
 const procSrc = path.join(root, 'bench', 'processes.c');
 const procBin = path.join(root, 'dist', 'bench', 'processes');
+const netSrc = path.join(root, 'bench', 'net.c');
+const netBin = path.join(root, 'dist', 'bench', 'net');
 const tsvisor = path.join(root, 'bin', 'tsvisor.js');
 const busybox = '/bin/busybox';
-const SUITES = ['syscalls', 'files', 'processes'];
+const SUITES = ['syscalls', 'files', 'processes', 'net', 'docker'];
 
 function usage(msg) {
   if (msg) console.error(`bench: ${msg}`);
   console.error(
     'usage: node bench/run.mjs [--repeat N] [--iterations N] [--sandbox-iterations N] ' +
       '[--only native,tsvisor,runsc] [--markdown] [--suite syscalls,files,processes] [--files N] ' +
-      '[--file-mib N] [--small-reads N] [--forks N] [--spawns N]',
+      '[--file-mib N] [--small-reads N] [--forks N] [--spawns N] [--net-mib N] [--rounds N] [--redis-requests N]',
   );
   process.exit(2);
 }
@@ -89,6 +106,9 @@ function parseArgs(argv) {
     smallReads: 100_000,
     forks: 200,
     spawns: 50,
+    netMiB: 64,
+    rounds: 20_000,
+    redisRequests: 20_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -111,6 +131,9 @@ function parseArgs(argv) {
     else if (a === '--small-reads') o.smallReads = num();
     else if (a === '--forks') o.forks = num();
     else if (a === '--spawns') o.spawns = num();
+    else if (a === '--net-mib') o.netMiB = num();
+    else if (a === '--rounds') o.rounds = num();
+    else if (a === '--redis-requests') o.redisRequests = num();
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown argument ${a}`);
   }
@@ -206,26 +229,28 @@ function fmtMBps(ns) {
  * Prints a table: one row per benchmark name, one column per environment.
  * RESULTS maps env -> Map(bench -> median ns) | Error. A benchmark whose name
  * is in THROUGHPUT (ns per 1 MiB) is shown in MB/s, one in opts.millis in ms,
- * the others in µs; ratios are always time/native time, i.e. slowdowns.
+ * one in opts.rate (ns per request) in requests/s, the others in µs; ratios
+ * are always time/native time, i.e. slowdowns.
  * opts.names fixes the order of the rows (default: as found); a cell whose
  * "env/bench" is in opts.failed shows "failed" rather than "n/a".
  */
 function printTable(o, title, cols, results, throughput = new Set(), opts = {}) {
   const millis = opts.millis ?? new Set();
+  const rate = opts.rate ?? new Set();
   const failed = opts.failed ?? new Set();
   const names = opts.names ? [...opts.names] : [];
   for (const r of results.values()) if (r instanceof Map) for (const k of r.keys()) if (!names.includes(k)) names.push(k);
   const native = results.get('native');
   const header = [title, ...cols];
   const rows = names.map((n) => [
-    throughput.has(n) ? `${n} (MB/s)` : millis.has(n) ? `${n} (ms)` : n,
+    throughput.has(n) ? `${n} (MB/s)` : millis.has(n) ? `${n} (ms)` : rate.has(n) ? `${n} (req/s)` : n,
     ...cols.map((c) => {
       const r = results.get(c);
       if (failed.has(`${c}/${n}`)) return 'failed';
       if (!(r instanceof Map) || !r.has(n)) return 'n/a';
       const v = r.get(n);
       const base = native instanceof Map ? native.get(n) : undefined;
-      const shown = throughput.has(n) ? fmtMBps(v) : millis.has(n) ? fmtMs(v) : fmtUs(v);
+      const shown = throughput.has(n) ? fmtMBps(v) : millis.has(n) ? fmtMs(v) : rate.has(n) ? (1e9 / v).toFixed(0) : fmtUs(v);
       return c === 'native' || base === undefined ? shown : `${shown} (${(v / base).toFixed(1)}×)`;
     }),
   ]);
@@ -545,6 +570,112 @@ function runProcesses(o, envs) {
   for (const f of failures) console.log(f);
 }
 
+/** The shell script running redis-server and redis-benchmark (--csv) together, on PORT. */
+function redisScript(port, requests) {
+  return `
+D=$(mktemp -d) || exit 1
+redis-server --port ${port} --bind 127.0.0.1 --dir "$D" --save '' --appendonly no --daemonize no --logfile "$D/log" & server=$!
+i=0; until [ "$(redis-cli -p ${port} ping 2>/dev/null)" = PONG ]; do
+  i=$((i+1)); [ $i -lt 600 ] || { echo "redis-server did not start" >&2; kill $server; exit 1; }; sleep 0.1
+done
+redis-benchmark -p ${port} -n ${requests} --csv -t set,get; status=$?
+redis-cli -p ${port} shutdown nosave >/dev/null; wait $server
+rm -rf "$D"
+exit $status
+`;
+}
+
+function runNet(o, envs) {
+  const inProgram = ['pipe_tput', 'pipe_rtt', 'unix_tput', 'unix_rtt', 'tcp_tput', 'tcp_rtt'];
+  const rate = new Set(['redis_set', 'redis_get']);
+  const names = [...inProgram, ...rate];
+  const missing = (what, pkg) => new Error(`${what} is not installed (apt-get install ${pkg})`);
+  const redisMissing = !onPath('redis-server')
+    ? missing('redis-server', 'redis-server')
+    : !onPath('redis-benchmark') || !onPath('redis-cli')
+      ? missing('redis-benchmark', 'redis-tools')
+      : null;
+
+  const results = new Map(); // env -> Map(bench -> median ns)
+  const failed = new Set(); // "env/bench"
+  const failures = [];
+  const fail = (env, bench, e) => {
+    failed.add(`${env}/${bench}`);
+    failures.push(`${env} ${bench}: failed: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  let buildError = null;
+  try {
+    build(netSrc, netBin);
+  } catch (e) {
+    buildError = e;
+  }
+  for (const env of envs) {
+    const samples = new Map();
+    const add = (k, v) => {
+      if (!samples.has(k)) samples.set(k, []);
+      samples.get(k).push(v);
+    };
+    if (buildError) for (const n of inProgram) fail(env.name, n, buildError);
+    else {
+      try {
+        for (let i = 0; i < o.repeat; i++) {
+          process.stderr.write(`bench: ${env.name} net run ${i + 1}/${o.repeat}          \r`);
+          for (const [k, v] of runArgv([...env.prefix, netBin, '-m', String(o.netMiB), '-r', String(o.rounds)])) add(k, v);
+        }
+      } catch (e) {
+        for (const n of inProgram) {
+          samples.delete(n);
+          fail(env.name, n, e);
+        }
+      }
+    }
+    if (redisMissing) for (const n of rate) fail(env.name, n, redisMissing);
+    else {
+      // The sandboxes have their own loopback; natively, a port unlikely to be taken.
+      const port = env.name === 'native' ? 20000 + (process.pid % 20000) : 6379;
+      try {
+        for (let i = 0; i < o.repeat; i++) {
+          process.stderr.write(`bench: ${env.name} redis run ${i + 1}/${o.repeat}          \r`);
+          const r = spawnChecked([...env.prefix, '/bin/sh', '-c', redisScript(port, o.redisRequests)]);
+          let found = 0;
+          for (const line of r.stdout.split('\n')) {
+            const m = /^"(SET|GET)","([\d.]+)"/.exec(line.trim());
+            if (m && Number(m[2]) > 0) {
+              add(`redis_${m[1].toLowerCase()}`, 1e9 / Number(m[2]));
+              found++;
+            }
+          }
+          if (found !== 2) throw new Error(`no SET/GET results in output: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+        }
+      } catch (e) {
+        for (const n of rate) {
+          samples.delete(n);
+          fail(env.name, n, e);
+        }
+      }
+    }
+    results.set(env.name, new Map([...samples].map(([k, v]) => [k, median(v)])));
+  }
+  process.stderr.write(' '.repeat(60) + '\r');
+
+  printTable(
+    o,
+    'net benchmark (median)',
+    envs.map((e) => e.name),
+    results,
+    new Set(['pipe_tput', 'unix_tput', 'tcp_tput']),
+    { rate, failed, names },
+  );
+  console.log(
+    `repeat ${o.repeat}; timed inside bench/net.c between a process and its forked child: *_tput ${o.netMiB} MiB ` +
+      `in 64 KiB writes (MB/s); *_rtt µs per one-byte round trip (${o.rounds} rounds); pipe: pipe(2), ` +
+      'unix: socketpair(AF_UNIX, SOCK_STREAM), tcp: 127.0.0.1 with TCP_NODELAY; ' +
+      `redis_*: redis-benchmark -n ${o.redisRequests} -t set,get against redis-server in the same sandbox ` +
+      '(requests per second); ratios are time against native (slowdowns)',
+  );
+  for (const f of failures) console.log(f);
+}
+
 function main() {
   const o = parseArgs(process.argv.slice(2));
 
@@ -562,7 +693,10 @@ function main() {
   }
   const selected = o.only ? envs.filter((e) => o.only.includes(e.name)) : envs;
   if (o.only) {
-    for (const n of o.only) if (!envs.some((e) => e.name === n)) usage(`unknown or unavailable environment ${n}`);
+    for (const n of o.only) {
+      const dockerRuntime = o.suites.includes('docker') && DOCKER_RUNTIMES.includes(n);
+      if (!envs.some((e) => e.name === n) && !dockerRuntime) usage(`unknown or unavailable environment ${n}`);
+    }
   }
 
   if (o.suites.includes('syscalls')) runSyscalls(o, selected);
@@ -573,6 +707,19 @@ function main() {
   if (o.suites.includes('processes')) {
     if (o.suites.includes('syscalls') || o.suites.includes('files')) console.log('');
     runProcesses(o, selected);
+  }
+  if (o.suites.includes('net')) {
+    if (o.suites.some((x) => x !== 'net')) console.log('');
+    runNet(o, selected);
+  }
+  if (o.suites.includes('docker')) {
+    // bench/docker.mjs: docker run --rm IMAGE true with the tsvisor, runc and runsc runtimes.
+    if (o.suites.some((x) => x !== 'docker')) console.log('');
+    try {
+      runDocker({ repeat: o.repeat, only: o.only ?? undefined, markdown: o.markdown });
+    } catch (e) {
+      console.log(`docker: failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   if (!runsc) console.log('runsc: not on PATH (Debian: apt-get install runsc)');
 }
