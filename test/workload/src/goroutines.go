@@ -84,8 +84,9 @@ func timers() {
 	slept := time.Since(start) >= 30*time.Millisecond
 	fmt.Printf("time.Sleep(30ms) slept at least 30ms: %v\n", slept)
 
-	t := time.NewTimer(20 * time.Millisecond)
+	// start is read before the timer is armed: read after, a delay between the two would count against the timer.
 	start = time.Now()
+	t := time.NewTimer(20 * time.Millisecond)
 	<-t.C
 	fmt.Printf("NewTimer(20ms) fired after at least 20ms: %v\n", time.Since(start) >= 20*time.Millisecond)
 
@@ -100,9 +101,9 @@ func timers() {
 	time.AfterFunc(15*time.Millisecond, func() { done <- "AfterFunc ran" })
 	fmt.Println(<-done)
 
+	start = time.Now()
 	tk := time.NewTicker(10 * time.Millisecond)
 	ticks := 0
-	start = time.Now()
 	for range tk.C {
 		ticks++
 		if ticks == 5 {
