@@ -100,6 +100,14 @@ export class PortTable<S extends InetSocket> {
   }
 }
 
+/**
+ * The network sysctls the sandbox honours (its one network namespace):
+ * net.ipv4.ip_unprivileged_port_start (inet_port_requires_bind_service):
+ * binding a port below it needs CAP_NET_BIND_SERVICE. Set at boot from the
+ * OCI config's linux.sysctl; /proc/sys shows it.
+ */
+export const netSysctl = { ipUnprivilegedPortStart: PROT_SOCK };
+
 /** What part of the address space a bound socket answers for: per family, none, any, or one address. */
 interface Coverage {
   v4: Ip6 | 'any' | null;
@@ -276,14 +284,14 @@ export abstract class InetSocket extends Socket {
       d = decodeInet(a);
       if (d.family !== AddressFamily.AF_INET && !(d.family === AddressFamily.AF_UNSPEC && isV4Any(d.ip))) return -Errno.EAFNOSUPPORT;
       if (!this.localV4Ok(d.ip)) return -Errno.EADDRNOTAVAIL;
-      if (d.port !== 0 && d.port < PROT_SOCK && !c.capable(Capability.CAP_NET_BIND_SERVICE)) return -Errno.EACCES;
+      if (d.port !== 0 && d.port < netSysctl.ipUnprivilegedPortStart && !c.capable(Capability.CAP_NET_BIND_SERVICE)) return -Errno.EACCES;
       if (!this.bindable) return -Errno.EINVAL;
     } else {
       if (a.length < SIN6_LEN_RFC2133) return -Errno.EINVAL;
       d = decodeInet(a);
       if (d.family !== AddressFamily.AF_INET6) return -Errno.EAFNOSUPPORT;
       if (d.ip[0] === 0xff && this.type === 1) return -Errno.EINVAL;
-      if (d.port !== 0 && d.port < PROT_SOCK && !c.capable(Capability.CAP_NET_BIND_SERVICE)) return -Errno.EACCES;
+      if (d.port !== 0 && d.port < netSysctl.ipUnprivilegedPortStart && !c.capable(Capability.CAP_NET_BIND_SERVICE)) return -Errno.EACCES;
       if (!this.bindable) return -Errno.EINVAL;
       if (isV4Mapped(d.ip)) {
         if (this.v6only) return -Errno.EINVAL;

@@ -34,6 +34,8 @@ export interface ContainerConfig {
   cpu?: CpuResources;
   /** linux.cgroupsPath. */
   cgroupsPath?: string;
+  /** The linux.sysctl entries the sandbox honours (net.ipv4.ip_unprivileged_port_start), as numbers. */
+  sysctl: Record<string, number>;
   hooks: Hooks;
   annotations: Record<string, string>;
   /** Things accepted but not honoured, for the debug log. */
@@ -426,6 +428,7 @@ export function parseConfig(json: unknown, bundle: string, opts: ParseOptions = 
   let pidsLimit: number | undefined;
   let cpu: CpuResources | undefined;
   let cgroupsPath: string | undefined;
+  const sysctl: Record<string, number> = {};
   let maskedPaths: string[] | undefined;
   let readonlyPaths: string[] | undefined;
   const linux = optObj(c.linux, 'linux');
@@ -435,7 +438,13 @@ export function parseConfig(json: unknown, bundle: string, opts: ParseOptions = 
     if (linux.maskedPaths !== undefined && linux.maskedPaths !== null) maskedPaths = pathList(linux.maskedPaths, 'linux.maskedPaths');
     if (linux.readonlyPaths !== undefined && linux.readonlyPaths !== null) readonlyPaths = pathList(linux.readonlyPaths, 'linux.readonlyPaths');
     if (linux.sysctl !== undefined && linux.sysctl !== null) {
-      for (const k of Object.keys(strMap(linux.sysctl, 'linux.sysctl'))) warnings.push(`linux.sysctl.${k}: not applied`);
+      for (const [k, v] of Object.entries(strMap(linux.sysctl, 'linux.sysctl'))) {
+        if (k === 'net.ipv4.ip_unprivileged_port_start') {
+          // proc_dointvec_minmax with 0..65535 (ip_local_port_range's low end is also a bound on Linux; not modelled).
+          if (!/^\s*\d+\s*$/.test(v) || Number(v) > 65535) throw new ConfigError(`linux.sysctl.${k}: must be an integer from 0 to 65535, not ${JSON.stringify(v)}`);
+          sysctl[k] = Number(v);
+        } else warnings.push(`linux.sysctl.${k}: not applied`);
+      }
     }
     const res = optObj(linux.resources, 'linux.resources');
     if (res) {
@@ -477,6 +486,7 @@ export function parseConfig(json: unknown, bundle: string, opts: ParseOptions = 
     pidsLimit,
     cpu,
     cgroupsPath,
+    sysctl,
     hooks: hk,
     annotations,
     warnings,

@@ -184,6 +184,7 @@ export class Runtime {
           mounts: cfg.mounts,
           memoryLimit: cfg.memoryLimit,
           pidsLimit: cfg.pidsLimit,
+          sysctl: cfg.sysctl,
           debug: this.opts.debug,
           debugLog: this.debugLogFor(id, 'boot'),
           strace: this.opts.strace,

@@ -31,6 +31,7 @@ import type { Console } from '../fs/devpts/console.js';
 import type { DevptsFs } from '../fs/devpts/devpts.js';
 import { adoptHostConsole, closeHostConsole, hostConsoleFdTable } from './guest_console.js';
 import { FsStruct, makeCaller, type SpecialOpener } from '../vfs/fs_struct.js';
+import { netSysctl } from '../net/inet.js';
 import { MountFlag, type MountNamespace } from '../vfs/mount.js';
 import { lookupAt } from '../vfs/resolve.js';
 import { buildMountNamespace, initFsStruct, MountConfigError, type MountsConfig } from './mounts.js';
@@ -72,6 +73,8 @@ export interface SandboxConfig {
   memoryLimit?: number;
   /** Most guest threads at once (OCI linux.resources.pids.limit); 0 or absent: no limit. */
   pidsLimit?: number;
+  /** Sysctls to set at boot (OCI linux.sysctl, those config.ts accepts): net.ipv4.ip_unprivileged_port_start. */
+  sysctl?: Record<string, number>;
   debug?: boolean;
   debugLog?: string;
   strace?: boolean;
@@ -228,6 +231,8 @@ export class Sandbox {
       throw new SandboxError(`cannot boot the sandbox: ${(e as Error).message}`, 125);
     }
     const limits = { pids: cfg.pidsLimit ?? 0 };
+    const unprivilegedPortStart = cfg.sysctl?.['net.ipv4.ip_unprivileged_port_start'];
+    if (unprivilegedPortStart !== undefined) netSysctl.ipUnprivilegedPortStart = unprivilegedPortStart;
     const table = buildSyscallTable(kernel);
     // linux.resources.pids.limit: a new task past the limit is EAGAIN, as the pids cgroup makes fork fail.
     for (const nr of [SYS.fork, SYS.vfork, SYS.clone, SYS.clone3]) {

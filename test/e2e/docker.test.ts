@@ -235,6 +235,14 @@ describe('docker with the tsvisor runtime', { timeout: 30 * 60_000 }, () => {
     assert.equal(r.stdout, 'uid=1000(user) gid=1000(user) groups=1000(user)\n');
   });
 
+  test("linux.sysctl net.ipv4.ip_unprivileged_port_start=0 (Docker's): a non-root user binds port 80", { timeout: TEST_TIMEOUT }, async () => {
+    // Docker puts this sysctl in every config; runc sets it in the container's namespace, tsvisor in its sandbox.
+    const script = 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start; nc -l -p 80 & p=$!; sleep 0.5; kill -0 $p && echo listening; kill $p';
+    const r = await runRm([...TSV, '-u', '1000:1000'], ['sh', '-c', script]);
+    assert.equal(r.code, 0, describeResult('bind 80 as uid 1000', r));
+    assert.equal(r.stdout, '0\nlistening\n', describeResult('bind 80 as uid 1000', r));
+  });
+
   test('--tmpfs /x: a tmpfs with Docker\'s flags, writable', { timeout: TEST_TIMEOUT }, async () => {
     const r = await runRm([...TSV, '--tmpfs', '/x'], ['sh', '-c', 'grep " /x " /proc/mounts; echo data > /x/f && cat /x/f']);
     assert.equal(r.code, 0, describeResult('--tmpfs', r));

@@ -95,7 +95,7 @@ describe('valid configs', () => {
           { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'mode=0700'] },
         );
         s.linux!.resources = { memory: { limit: 256 * 2 ** 20, swap: 512 * 2 ** 20 }, pids: { limit: 100 }, cpu: { quota: 50000, period: 100000 } };
-        s.linux!.sysctl = { 'net.ipv4.ip_forward': '1' };
+        s.linux!.sysctl = { 'net.ipv4.ip_forward': '1', 'net.ipv4.ip_unprivileged_port_start': '0' };
         s.linux!.namespaces = [{ type: 'pid' }, { type: 'network', path: '' }, { type: 'mount' }];
         s.hooks = { prestart: [{ path: '/bin/true' }], poststop: [{ path: '/bin/sh', args: ['sh', '-c', 'true'], env: ['A=1'], timeout: 5 }] };
         s.annotations = { 'org.example/x': 'y' };
@@ -112,6 +112,9 @@ describe('valid configs', () => {
     assert.deepEqual(c.process.capabilities?.effective, [Capability.CAP_KILL]);
     assert.ok(c.warnings.some((w) => w.includes('CAP_FOO')));
     assert.ok(c.warnings.some((w) => w.includes('linux.sysctl.net.ipv4.ip_forward')));
+    // The one Docker always sends is honoured (the sandbox's bind check and /proc/sys).
+    assert.deepEqual(c.sysctl, { 'net.ipv4.ip_unprivileged_port_start': 0 });
+    assert.ok(!c.warnings.some((w) => w.includes('ip_unprivileged_port_start')));
     // CPU limits are applied through a cgroup (src/oci/cgroups.ts), with the config's cgroupsPath.
     assert.deepEqual(c.cpu, { quota: 50000, period: 100000 });
     assert.ok(!c.warnings.some((w) => w.includes('cpu')));
@@ -219,6 +222,8 @@ describe('invalid configs name the field', () => {
     rejects(spec((s) => (s.linux!.resources = { memory: { limit: 1024 } })), 'linux.resources.memory.limit', /too little/);
     rejects(spec((s) => (s.linux!.resources = { pids: { limit: 1.5 } })), 'linux.resources.pids.limit', /integer/);
     rejects(spec((s) => ((s.linux as Record<string, unknown>).sysctl = { a: 1 })), 'linux.sysctl.a', /string/);
+    rejects(spec((s) => (s.linux!.sysctl = { 'net.ipv4.ip_unprivileged_port_start': '65536' })), 'linux.sysctl.net.ipv4.ip_unprivileged_port_start', /0 to 65535/);
+    rejects(spec((s) => (s.linux!.sysctl = { 'net.ipv4.ip_unprivileged_port_start': '-1' })), 'linux.sysctl.net.ipv4.ip_unprivileged_port_start', /0 to 65535/);
     rejects(spec((s) => (s.linux!.resources = { cpu: { quota: 'x' } as never })), 'linux.resources.cpu.quota', /integer/);
     rejects(spec((s) => (s.linux!.resources = { cpu: { shares: -1 } as never })), 'linux.resources.cpu.shares', /out of range/);
     rejects(spec((s) => ((s.linux as Record<string, unknown>).cgroupsPath = 5)), 'linux.cgroupsPath', /string/);

@@ -4,6 +4,7 @@
 // proc_sys_permission gives for a 0444 sysctl even to root.
 import { Errno } from '../../abi/linux/errno.js';
 import { INOTIFY_MAX_QUEUED_EVENTS, INOTIFY_MAX_USER_INSTANCES, INOTIFY_MAX_USER_WATCHES } from '../../abi/linux/inotify.js';
+import { netSysctl } from '../../net/inet.js';
 import { CAP_LAST_CAP } from './format.js';
 import type { ProcFileSystem } from './procfs.js';
 import { GeneratedFile, StaticDir, SynthInode } from './synthetic.js';
@@ -73,6 +74,7 @@ export function buildProcSys(pfs: ProcFileSystem, sys: StaticDir): void {
 
   const net = sys.dir('net');
   net.dir('core').add('somaxconn', value(() => 4096));
+  net.dir('ipv4').add('ip_unprivileged_port_start', value(() => netSysctl.ipUnprivilegedPortStart));
 
   const vm = sys.dir('vm');
   vm.add('max_map_count', value(() => 65530));
