@@ -712,6 +712,18 @@ static napi_value js_spares_stop(napi_env env, napi_callback_info info) {
   return num(env, platform_spares_stop((int)arg_long(env, a[0])));
 }
 
+// The host vDSO ranges every stub keeps: (start, end, kind) triples into a Float64Array; their number.
+static napi_value js_stub_vdso(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (get_args(env, info, 1, a)) return NULL;
+  double *out = arg_bytes(env, a[0], 0, 12 * sizeof(double));
+  if (!out) return num(env, -EFAULT);
+  uint64_t r[12];
+  int n = platform_vdso_ranges(r, 4);
+  for (int i = 0; i < 3 * n; i++) out[i] = (double)r[i];
+  return num(env, n);
+}
+
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -781,6 +793,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("sparesTake", js_spares_take),
       FN("sparesStop", js_spares_stop),
       FN("stubMapBatch", js_stub_map_batch),
+      FN("stubVdso", js_stub_vdso),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

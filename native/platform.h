@@ -42,3 +42,9 @@ int platform_spares_take(int id, uint64_t *regs, void *fp, int *out);
 int platform_spares_stop(int id);
 // n MAP_SHARED|MAP_FIXED mmaps of the MemoryFile in a stub in one command (4 doubles per map: addr, length, prot, offset).
 long platform_stub_map_batch(int handle, const double *ops, int n);
+// The host's vDSO ranges kept in every stub (docs/vdso.md): up to max
+// (start, end, kind) triples into out, sorted by address; returns their number.
+#define PLATFORM_VDSO_VVAR 0
+#define PLATFORM_VDSO_VVAR_VCLOCK 1
+#define PLATFORM_VDSO_CODE 2
+int platform_vdso_ranges(uint64_t *out, int max);

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -83,6 +84,8 @@ static const unsigned char stub_code[] = {
 _Static_assert(sizeof stub_code <= STUB_SA_DFL, "stub code overlaps SA_DFL");
 
 static uintptr_t stub_page;  // address of the stub page, 0 until set up
+typedef struct tracer tracer_t;
+static long template_unmap(tracer_t *t);
 
 // The guest address space ends below STUB_REGION_START; the stub page lives in
 // [STUB_REGION_START, TASK_SIZE).
@@ -477,13 +480,8 @@ static long make_template(tracer_t *t, int memfd) {
     err = -errno;
   } else {
     set_clean(t);
-    // Leave only the stub page: everything inherited from the sentry goes.
-    long a1[6] = {0, (long)stub_page, 0, 0, 0, 0};
-    long a2[6] = {(long)(stub_page + 4096), (long)(TASK_SIZE - stub_page - 4096), 0, 0, 0, 0};
-    long r1 = inject(t, STUB_INJECT, SYS_munmap, a1);
-    long r2 = inject(t, STUB_INJECT, SYS_munmap, a2);
-    if (r1 < 0) err = r1;
-    else if (r2 < 0) err = r2;
+    // Leave only the stub page and the host's vDSO: everything inherited from the sentry goes.
+    err = template_unmap(t);
   }
   if (err) { kill(pid, SIGKILL); reap(pid); t->alive = 0; }
   return err ? err : pid;
@@ -947,4 +945,80 @@ long platform_stub_map_batch(int handle, const double *ops, int n) {
   t->batch_n = n;
   send_cmd(t, CMD_MAP_BATCH, 1);
   return t->result;
+}
+
+// --- the host vDSO (docs/vdso.md) -------------------------------------------------
+// The host maps [vvar], [vvar_vclock] and [vdso] into every process; the
+// template keeps the sentry's (so every stub has them at the same address) and
+// the kernel offers them to the guest. Found in /proc/self/maps when the addon
+// loads, before the sentry confines itself.
+#define VDSO_MAX 4
+static uint64_t vdso_ranges[3 * VDSO_MAX];  // start, end, kind (PLATFORM_VDSO_*)
+static int vdso_count;
+
+__attribute__((constructor)) static void vdso_scan(void) {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  static char buf[1 << 16];
+  size_t used = 0;
+  for (;;) {
+    ssize_t n = read(fd, buf + used, sizeof buf - 1 - used);
+    if (n <= 0) break;
+    used += (size_t)n;
+    buf[used] = 0;
+    char *line = buf, *nl;
+    while ((nl = strchr(line, '\n')) != NULL) {
+      *nl = 0;
+      int kind = strstr(line, " [vvar]") ? PLATFORM_VDSO_VVAR
+               : strstr(line, " [vvar_vclock]") ? PLATFORM_VDSO_VVAR_VCLOCK
+               : strstr(line, " [vdso]") ? PLATFORM_VDSO_CODE : -1;
+      unsigned long lo, hi;
+      if (kind >= 0 && vdso_count < VDSO_MAX && sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+        vdso_ranges[3 * vdso_count] = lo;
+        vdso_ranges[3 * vdso_count + 1] = hi;
+        vdso_ranges[3 * vdso_count + 2] = (uint64_t)kind;
+        vdso_count++;
+      }
+      line = nl + 1;
+    }
+    used = strlen(line);
+    memmove(buf, line, used);
+    if (used == sizeof buf - 1) used = 0;  // an absurd line: drop it
+  }
+  close(fd);
+  // All or nothing: without a [vdso] code range there is nothing to offer.
+  int code = 0;
+  for (int i = 0; i < vdso_count; i++) code |= vdso_ranges[3 * i + 2] == PLATFORM_VDSO_CODE;
+  if (!code) vdso_count = 0;
+}
+
+int platform_vdso_ranges(uint64_t *out, int max) {
+  int n = vdso_count < max ? vdso_count : max;
+  memcpy(out, vdso_ranges, (size_t)n * 3 * sizeof *out);
+  return n;
+}
+
+// Unmaps [0, TASK_SIZE) of the template but the stub page and the vDSO ranges (sorted, as in maps).
+static long template_unmap(tracer_t *t) {
+  uintptr_t from = 0;
+  for (int i = 0; i <= vdso_count; i++) {
+    uintptr_t lo = i < vdso_count ? vdso_ranges[3 * i] : TASK_SIZE;
+    uintptr_t hi = i < vdso_count ? vdso_ranges[3 * i + 1] : TASK_SIZE;
+    if (lo <= stub_page && stub_page < hi) return -EEXIST;
+    if (from <= stub_page && stub_page < lo) {
+      if (stub_page > from) {
+        long a[6] = {(long)from, (long)(stub_page - from), 0, 0, 0, 0};
+        long r = inject(t, STUB_INJECT, SYS_munmap, a);
+        if (r < 0) return r;
+      }
+      from = stub_page + 4096;
+    }
+    if (lo > from) {
+      long a[6] = {(long)from, (long)(lo - from), 0, 0, 0, 0};
+      long r = inject(t, STUB_INJECT, SYS_munmap, a);
+      if (r < 0) return r;
+    }
+    if (hi > from) from = hi;
+  }
+  return 0;
 }

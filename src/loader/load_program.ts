@@ -60,6 +60,9 @@ export function loadProgram(mem: LoaderMemory, bytes: Uint8Array, o: ProgramOpti
     interpBytes = b;
   }
   const rand = { aslr: o.aslr, random: o.random };
+  // Linux maps the vDSO after the image (arch_setup_additional_pages); its
+  // range is the host's, fixed, so it is reserved first and the image goes around it.
+  if (o.vdso === undefined) mem.mapSpecial?.();
   const plan = mapStack(mem, { argv: o.argv, envp: o.envp, execfn: o.execfn, execStack: image.execStack, stackRlimit: o.stackRlimit, ...rand });
   if (typeof plan === 'number') return plan;
   const load = loadElf(mem, image, bytes, rand, o.cached ?? null);
@@ -75,7 +78,7 @@ export function loadProgram(mem: LoaderMemory, bytes: Uint8Array, o: ProgramOpti
     interp,
     cred: { uid: o.uid, euid: o.euid, gid: o.gid, egid: o.egid },
     secure: o.secure,
-    vdso: o.vdso,
+    vdso: o.vdso ?? (mem.vdsoBase?.() || undefined),
     randomBytes: o.randomBytes,
     host: o.host,
   });

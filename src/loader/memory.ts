@@ -19,6 +19,13 @@ export interface LoaderMemory {
    * negative errno.
    */
   adoptPages?(bias: number, runs: readonly { readonly vaddr: number; readonly off: number; readonly pages: number }[]): number;
+  /**
+   * Optional: reserves the platform's host mappings (the host vDSO,
+   * docs/vdso.md) before anything is loaded, so that no placement lands on them.
+   */
+  mapSpecial?(): void;
+  /** Optional: the start of the [vdso] mapping if it is still in place (AT_SYSINFO_EHDR), else 0. */
+  vdsoBase?(): number;
   /** Exclusive top of user addresses. */
   readonly maxAddress: number;
 }

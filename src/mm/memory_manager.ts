@@ -57,6 +57,74 @@ export class MemoryManager extends MmMap {
     super(mf, as, opts);
   }
 
+  /**
+   * Makes the stub's host mappings (AddressSpace.special: the host's vDSO,
+   * docs/vdso.md) VMAs of this fresh address space, as execve maps the vDSO
+   * (they are no MemoryFile memory: VmFlag.Special). Returns the [vdso]
+   * start for AT_SYSINFO_EHDR, or 0 if there is none (or it is taken).
+   */
+  mapSpecial(): number {
+    let vdso = 0;
+    const special = this.as.special ?? [];
+    if (special.some((m) => m.end > this.maxAddr || this.vmas.overlaps(m.start, m.end))) {
+      // All or nothing: the vDSO's code needs its data pages.
+      for (const m of special) if (m.end <= this.maxAddr) this.as.unmap(m.start, m.end - m.start);
+      return 0;
+    }
+    for (const m of special) {
+      this.vmas.insert(new Vma(m.start, m.end, m.prot, m.maxProt, VmFlag.Special | VmFlag.DontDump, null, m.start / PAGE_SIZE, m.name));
+      if (m.name === '[vdso]') vdso = m.start;
+    }
+    return vdso;
+  }
+
+  /**
+   * The start of the [vdso] VMA mapSpecial made if it and the [vvar] pages
+   * its code reads are all still whole and in place (a MAP_FIXED image or
+   * stack may have replaced some); else 0.
+   */
+  vdsoBase(): number {
+    let vdso = 0;
+    for (const m of this.as.special ?? []) {
+      const v = this.vmas.find(m.start);
+      if (v === undefined || !(v.flags & VmFlag.Special) || v.start !== m.start || v.end !== m.end || v.name !== m.name) return 0;
+      if (m.name === '[vdso]') vdso = m.start;
+    }
+    return vdso;
+  }
+
+  /**
+   * After fork's VMA copy: the child's stub starts with the host mappings as
+   * the template has them; makes them match the child's VMAs (unmapped where
+   * the parent unmapped or replaced them, or marked them MADV_DONTFORK;
+   * re-protected where it mprotected them).
+   */
+  private forkSpecial(child: MemoryManager): void {
+    const as = child.as;
+    for (const m of as.special ?? []) {
+      let a = m.start;
+      while (a < m.end) {
+        const v = child.vmas.find(a);
+        const special = v !== undefined && (v.flags & VmFlag.Special) !== 0 && v.name === m.name;
+        let b = special ? Math.min(v.end, m.end) : m.end;
+        if (!special) {
+          // Up to the next special VMA of this range, if any.
+          for (let p = a + PAGE_SIZE; p < m.end; p += PAGE_SIZE) {
+            const w = child.vmas.find(p);
+            if (w !== undefined && w.flags & VmFlag.Special && w.name === m.name) {
+              b = p;
+              break;
+            }
+          }
+          as.unmap(a, b - a);
+        } else if (v.prot !== m.prot) {
+          as.protect(a, b - a, v.prot);
+        }
+        a = b;
+      }
+    }
+  }
+
   /** Records the initial stack pointer's address (the ELF loader), for "[stack]" in /proc/PID/maps. */
   setStackStart(addr: number): void {
     this.stackTop = addr;
@@ -417,6 +485,7 @@ export class MemoryManager extends MmMap {
       if (v.obj === null && !(v.flags & VmFlag.WipeOnFork)) this.shareInto(child, v.start / PAGE_SIZE, v.end / PAGE_SIZE);
     }
     child.vmas.gen++;
+    this.forkSpecial(child);
     if (hot !== undefined) {
       // The pages both processes write first get the child's copy now; the code page is mapped in the child.
       this.forkHotPage(child, hot.sp, true);

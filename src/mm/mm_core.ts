@@ -626,6 +626,7 @@ export class MmCore {
   protected unmapRange(start: number, end: number): void {
     const removed = this.vmas.removeRange(start, end);
     if (removed.length === 0) return;
+    for (const v of removed) if (v.flags & VmFlag.Special) this.as.unmap(v.start, v.end - v.start);
     this.dropPages(start / PAGE_SIZE, end / PAGE_SIZE);
     this.releaseVmas(removed);
   }
@@ -716,6 +717,8 @@ export class MmCore {
     const v = this.vmaAt(addr) ?? this.growStack(addr);
     if (v === undefined) return FAULT_SEGV_MAPERR;
     if (v.prot === 0) return FAULT_SEGV_ACCERR;
+    // The host maps a special range itself: what faults there is the guest's own doing.
+    if (v.flags & VmFlag.Special) return siCode === SEGV_MAPERR ? FAULT_SEGV_MAPERR : FAULT_SEGV_ACCERR;
     const pn = Math.floor(addr / PAGE_SIZE);
     const objEnd = this.objEnd(v);
     if (pn >= objEnd) return FAULT_SIGBUS;
@@ -1033,7 +1036,7 @@ export class MmCore {
    */
   protected accessPage(addr: number, write: boolean, force: boolean, endPn: number): number {
     const v = this.vmaAt(addr) ?? this.growStack(addr);
-    if (v === undefined) return FAULT;
+    if (v === undefined || v.flags & VmFlag.Special) return FAULT;
     if (!force && (write ? (v.prot & PROT_WRITE) === 0 : v.prot === 0)) return FAULT;
     const pn = Math.floor(addr / PAGE_SIZE);
     const fp = this.backing(v, pn);

@@ -329,6 +329,8 @@ export class MmMap extends MmAccess {
           this.vmas.split(end);
         }
         if (v.prot & ~newProt) lowered = true;
+        // A special range is the host's: the stub's host kernel applies the change (a write copies the page there).
+        if (v.flags & VmFlag.Special) this.as.protect(v.start, v.end - v.start, newProt);
         v.prot = newProt;
         v.flags = flags;
         this.vmas.gen++;
@@ -409,6 +411,8 @@ export class MmMap extends MmAccess {
     if (newLen === 0 || newLen > this.maxAddr) return -Errno.EINVAL;
     let v = this.vmaAt(oldAddr);
     if (v === undefined) return -Errno.EFAULT;
+    // A special mapping never grows (VM_DONTEXPAND: EFAULT); moving the host's vDSO is not supported (Linux allows it; docs/vdso.md).
+    if (v.flags & VmFlag.Special && (newLen > oldLen || flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))) return newLen > oldLen ? -Errno.EFAULT : -Errno.EINVAL;
     if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
       // mremap_to
       if (!pageAligned(newAddr) || u64(newAddr) > this.maxAddr - newLen) return -Errno.EINVAL;

@@ -26,6 +26,11 @@ export const enum VmFlag {
   DontDump = 1 << 7,
   /** MAP_DROPPABLE. */
   Droppable = 1 << 8,
+  /**
+   * A host mapping of the stub (the host's vDSO, docs/vdso.md), not backed by
+   * the MemoryFile: never populated or faulted in by us, no kernel access.
+   */
+  Special = 1 << 9,
 }
 
 export class Vma {

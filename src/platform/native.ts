@@ -86,6 +86,8 @@ export interface NativeAddon {
   sparesStop(pool: number): number;
   /** n MAP_SHARED|MAP_FIXED mmaps of the MemoryFile in the stub (ops: addr, length, prot, offset each): the number done (stops at the first failure) or -errno if the first failed. */
   stubMapBatch(stub: number, ops: Float64Array, n: number): number;
+  /** The host vDSO ranges every stub keeps: (start, end, kind: 0 [vvar], 1 [vvar_vclock], 2 [vdso]) triples into out (12 slots); their number. */
+  stubVdso(out: Float64Array): number;
 }
 
 function packageRoot(): string {

@@ -18,6 +18,17 @@ export const enum Prot {
   Exec = 4,
 }
 
+/** A host mapping present in every stub at the same address ([vvar], [vvar_vclock], [vdso]). */
+export interface SpecialMapping {
+  readonly start: number;
+  readonly end: number;
+  /** Its name in /proc/PID/maps. */
+  readonly name: string;
+  /** Its protection, and the most mprotect may grant (VM_MAY*). */
+  readonly prot: number;
+  readonly maxProt: number;
+}
+
 /**
  * A guest address space: ranges of the MemoryFile mapped at guest addresses.
  * Every operation is synchronous and returns 0 or a negative errno.
@@ -37,6 +48,11 @@ export interface AddressSpace {
   readonly hostPid: number;
   /** Highest address (exclusive) a guest mapping may use. */
   readonly maxAddress: number;
+  /**
+   * Host mappings every new address space starts with (the host's vDSO, see
+   * docs/vdso.md), below maxAddress, sorted; absent or empty if none.
+   */
+  readonly special?: readonly SpecialMapping[];
   /** Kills every thread of this address space at once (SIGKILL to the stub); returns without waiting. */
   kill(): void;
   /** Frees the address space; call once every context in it has reported Exit. */

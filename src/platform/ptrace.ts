@@ -4,7 +4,7 @@
 // is native/ptrace_platform.c; the design, docs/platform-ptrace.md.
 import { Errno } from '../abi/linux/errno.js';
 import { native, type NativeAddon } from './native.js';
-import { FP_STATE_BYTES, REGS_WORDS, type AddressSpace, type Context, type Platform } from './platform.js';
+import { FP_STATE_BYTES, Prot, REGS_WORDS, type AddressSpace, type Context, type Platform, type SpecialMapping } from './platform.js';
 
 const SYS_mmap = 9;
 const SYS_mprotect = 10;
@@ -42,8 +42,37 @@ interface SpareThread {
   readonly fp: ArrayBuffer;
 }
 
+const VDSO_NAMES = ['[vvar]', '[vvar_vclock]', '[vdso]'];
+let vdsoCache: readonly SpecialMapping[] | undefined;
+
+/**
+ * The host's vDSO ranges the template keeps in every stub (docs/vdso.md),
+ * those below the stub page: [vvar] and [vvar_vclock] read-only (never
+ * writable: no VM_MAYWRITE), [vdso] read and execute (VM_MAY* all, as Linux).
+ */
+function vdsoMappings(n: NativeAddon, stubPage: number): readonly SpecialMapping[] {
+  if (vdsoCache !== undefined) return vdsoCache;
+  const out = new Float64Array(12);
+  const count = n.stubVdso(out);
+  const list: SpecialMapping[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = out[3 * i];
+    const end = out[3 * i + 1];
+    const kind = out[3 * i + 2];
+    if (end > stubPage || kind < 0 || kind > 2) return (vdsoCache = []);
+    const code = kind === 2;
+    list.push({
+      start, end, name: VDSO_NAMES[kind],
+      prot: code ? Prot.Read | Prot.Exec : Prot.Read,
+      maxProt: code ? Prot.Read | Prot.Write | Prot.Exec : Prot.Read,
+    });
+  }
+  return (vdsoCache = list);
+}
+
 class PtraceAddressSpace implements AddressSpace {
   readonly maxAddress: number;
+  readonly special: readonly SpecialMapping[];
   private alive = true;
   /** A spare stub's thread, not taken yet: the first newContext gets it. */
   spare: SpareThread | null = null;
@@ -55,6 +84,7 @@ class PtraceAddressSpace implements AddressSpace {
     private readonly onDestroy: () => void,
   ) {
     this.maxAddress = stubPage;
+    this.special = vdsoMappings(n, stubPage);
   }
   map(addr: number, length: number, prot: number, fileOffset: number): number {
     const r = this.n.stubSyscall(this.handle, SYS_mmap, addr, length, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOffset);

@@ -17,7 +17,7 @@ import { syscallsBinDir, syscallsSrcDir } from '../helpers/paths.js';
 import { describeRun, run, runTsvisor, type RunResult } from '../helpers/run.js';
 
 /** Conformance programs: each prints ok/FAIL lines and must pass both ways. */
-const PROGRAMS = ['mm', 'mm_file', 'mm_fork', 'identity_time', 'random', 'rw', 'hostile', 'fs_open', 'fs_path', 'fs_stat', 'fs_dir', 'fs_xattr', 'pipe', 'futex', 'fs_lock', 'fs_splice', 'memfd', 'creds', 'sched', 'proc_fork', 'proc_wait', 'proc_exec', 'proc_exec_cache', 'threads', 'futex_mt', 'rlimit_mem', 'poll', 'epoll', 'pidfd', 'timers', 'timerfd', 'timers_sig', 'signals', 'sigframe', 'signals_fp', 'fifo', 'signalfd', 'pty', 'fs_mount', 'fs_advice', 'fs_shm', 'fs_perm', 'socket_unix', 'socket_inet', 'inotify', 'net_netlink', 'net_proc'] as const;
+const PROGRAMS = ['mm', 'mm_file', 'mm_fork', 'identity_time', 'random', 'rw', 'hostile', 'fs_open', 'fs_path', 'fs_stat', 'fs_dir', 'fs_xattr', 'pipe', 'futex', 'fs_lock', 'fs_splice', 'memfd', 'creds', 'sched', 'proc_fork', 'proc_wait', 'proc_exec', 'proc_exec_cache', 'threads', 'futex_mt', 'rlimit_mem', 'poll', 'epoll', 'pidfd', 'timers', 'timerfd', 'timers_sig', 'signals', 'sigframe', 'signals_fp', 'fifo', 'signalfd', 'pty', 'fs_mount', 'fs_advice', 'fs_shm', 'fs_perm', 'socket_unix', 'socket_inet', 'inotify', 'net_netlink', 'net_proc', 'vdso'] as const;
 
 /** Per program run (compile time is separate). */
 const RUN_TIMEOUT_MS = 60_000;
