@@ -467,12 +467,8 @@ export abstract class InetSocket extends Socket {
         break;
       }
       case IpOpt.IP_MULTICAST_TTL:
-        val = this.ipOpts.get(name) ?? 1;
-        break;
       case IpOpt.IP_MULTICAST_LOOP:
       case IpOpt.IP_MULTICAST_ALL:
-        val = this.ipOpts.get(name) ?? 1;
-        break;
       case IpOpt.IP_MTU_DISCOVER:
         val = this.ipOpts.get(name) ?? 1;
         break;
@@ -597,17 +593,13 @@ export abstract class InetSocket extends Socket {
         break;
       }
       case Ipv6Opt.IPV6_MULTICAST_LOOP:
+      case Ipv6Opt.IPV6_AUTOFLOWLABEL:
+      case Ipv6Opt.IPV6_MTU_DISCOVER:
         val = this.ip6Opts.get(name) ?? 1;
         break;
       case Ipv6Opt.IPV6_MTU:
         if (!this.connected) return -Errno.ENOTCONN;
         val = 65536;
-        break;
-      case Ipv6Opt.IPV6_AUTOFLOWLABEL:
-        val = this.ip6Opts.get(name) ?? 1;
-        break;
-      case Ipv6Opt.IPV6_MTU_DISCOVER:
-        val = this.ip6Opts.get(name) ?? 1;
         break;
       case Ipv6Opt.IPV6_TCLASS:
       case Ipv6Opt.IPV6_TRANSPARENT:

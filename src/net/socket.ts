@@ -86,6 +86,22 @@ export interface AcceptOut {
   sock: Socket | null;
 }
 
+/**
+ * sk_setsockopt's SO_SNDBUF/SO_RCVBUF (max: wmem_max or rmem_max) and their
+ * *FORCE forms (CAP_NET_ADMIN, up to FORCE_MAX): the doubled
+ * value the kernel stores (before the per-direction minimum), or -EPERM.
+ */
+function bufferRequest(c: NetCaller, val: number, force: boolean, max: number): number {
+  let n: number;
+  if (force) {
+    if (!c.capable(Capability.CAP_NET_ADMIN)) return -Errno.EPERM;
+    n = Math.min(Math.max(val, 0), FORCE_MAX);
+  } else {
+    n = Math.min(val >>> 0, max);
+  }
+  return Math.min(n, 0x3fffffff) * 2;
+}
+
 export abstract class Socket implements FileDescription, Pollable {
   readonly ino = nextIno++;
   readonly positional = false;
@@ -410,27 +426,17 @@ export abstract class Socket implements FileDescription, Pollable {
         return 0;
       case SockOpt.SO_SNDBUF:
       case SockOpt.SO_SNDBUFFORCE: {
-        let n: number;
-        if (name === SockOpt.SO_SNDBUFFORCE) {
-          if (!c.capable(Capability.CAP_NET_ADMIN)) return -Errno.EPERM;
-          n = Math.min(Math.max(val, 0), FORCE_MAX);
-        } else {
-          n = Math.min(val >>> 0, WMEM_MAX);
-        }
-        this.sndbuf = Math.max(Math.min(n, 0x3fffffff) * 2, SOCK_MIN_SNDBUF);
+        const n = bufferRequest(c, val, name === SockOpt.SO_SNDBUFFORCE, WMEM_MAX);
+        if (n < 0) return n;
+        this.sndbuf = Math.max(n, SOCK_MIN_SNDBUF);
         this.buffersChanged();
         return 0;
       }
       case SockOpt.SO_RCVBUF:
       case SockOpt.SO_RCVBUFFORCE: {
-        let n: number;
-        if (name === SockOpt.SO_RCVBUFFORCE) {
-          if (!c.capable(Capability.CAP_NET_ADMIN)) return -Errno.EPERM;
-          n = Math.min(Math.max(val, 0), FORCE_MAX);
-        } else {
-          n = Math.min(val >>> 0, RMEM_MAX);
-        }
-        this.rcvbuf = Math.max(Math.min(n, 0x3fffffff) * 2, SOCK_MIN_RCVBUF);
+        const n = bufferRequest(c, val, name === SockOpt.SO_RCVBUFFORCE, RMEM_MAX);
+        if (n < 0) return n;
+        this.rcvbuf = Math.max(n, SOCK_MIN_RCVBUF);
         this.buffersChanged();
         return 0;
       }
